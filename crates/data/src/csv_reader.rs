@@ -1,0 +1,384 @@
+//! Reading a classification data set from CSV: [`read_csv`], [`parse_csv`], [`CsvOptions`].
+//!
+//! The format: a header row of column names, then one example per line. One column is the
+//! target (class label), chosen by name, by default the last column; every other column is
+//! a numeric feature. Gzipped files are decompressed transparently; gzip is recognised by
+//! its magic bytes (`1f 8b`), not by the file name.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::{gzip, DataError, Dataset};
+
+/// How string class labels are numbered.
+///
+/// Labels that are exactly the integers `0..k` (in any order, e.g. `0`, `1`, `2`) always keep
+/// their value as the class index and their decimal text as the class name; the order only
+/// matters for other labels (`setosa`, `yes`, or integers such as `1, 2, 3` that do not
+/// start at 0).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LabelOrder {
+    /// Classes are numbered in the order their labels first appear in the file.
+    FirstSeen,
+    /// Classes are numbered in sorted label order: numerically if every label is a number,
+    /// otherwise by the labels' text. This is the default, because the numbering then does
+    /// not depend on the row order (a shuffled copy of a file numbers its classes the same).
+    #[default]
+    Sorted,
+}
+
+/// Options for [`read_csv`] and [`parse_csv`].
+///
+/// ```
+/// let options = data::CsvOptions::default()
+///     .with_target("species")
+///     .with_label_order(data::LabelOrder::FirstSeen);
+/// assert_eq!(options.target.as_deref(), Some("species"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// Name of the target (label) column; `None` means the last column.
+    pub target: Option<String>,
+    /// How non-integer labels are numbered.
+    pub label_order: LabelOrder,
+}
+
+impl CsvOptions {
+    /// Options with the given target column name.
+    pub fn with_target(mut self, name: impl Into<String>) -> CsvOptions {
+        self.target = Some(name.into());
+        self
+    }
+
+    /// Options with the given label order.
+    pub fn with_label_order(mut self, order: LabelOrder) -> CsvOptions {
+        self.label_order = order;
+        self
+    }
+}
+
+/// Reads a CSV file (plain or gzipped) into a [`Dataset`].
+///
+/// Errors name the file as `path` displays. See [`parse_csv`] for the format and errors.
+pub fn read_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset, DataError> {
+    let path = path.as_ref();
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    parse_csv(&bytes, &file, options)
+}
+
+/// Parses CSV data held in memory (plain or gzipped) into a [`Dataset`].
+///
+/// `source_name` is the name errors use for the data (usually a file name). Fields may be
+/// quoted and are trimmed of surrounding whitespace; blank lines are skipped; a UTF-8 byte
+/// order mark is ignored. Feature cells are parsed as `f64` and stored as `f32`.
+///
+/// Errors, each naming `source_name`, the 1-based line (the header is line 1) and the 1-based
+/// column with its header name: an empty file ([`DataError::Empty`]), a header with no data
+/// rows ([`DataError::HeaderOnly`]), a missing target column
+/// ([`DataError::MissingTargetColumn`]), a header with no feature column
+/// ([`DataError::NoFeatures`]), a row with the wrong number of fields
+/// ([`DataError::RaggedRow`]), an empty cell ([`DataError::MissingValue`]), a feature that is
+/// not a number ([`DataError::NotANumber`]) or is NaN, infinite or beyond the range of `f32`
+/// ([`DataError::NonFinite`]), and a target column with fewer than two classes
+/// ([`DataError::TooFewClasses`]). No input makes it panic.
+///
+/// ```
+/// let csv = "x,y,species\n1,2,b\n3,4,a\n5,6,b\n";
+/// let ds = data::parse_csv(csv.as_bytes(), "inline.csv", &data::CsvOptions::default())?;
+/// assert_eq!(ds.class_names(), &["a", "b"]);
+/// assert_eq!(ds.labels(), &[1, 0, 1]);
+/// let err = data::parse_csv(b"x,y\n1,2\nabc,1\n", "bad.csv", &Default::default()).unwrap_err();
+/// assert_eq!(err.to_string(), r#"bad.csv: line 3, column 1 (x): "abc" is not a number"#);
+/// # Ok::<(), data::DataError>(())
+/// ```
+pub fn parse_csv(
+    bytes: &[u8],
+    source_name: &str,
+    options: &CsvOptions,
+) -> Result<Dataset, DataError> {
+    let file = source_name;
+    let decoded = gzip::decode(bytes, file)?;
+    let text = decoded
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(&decoded);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(::csv::Trim::All)
+        .from_reader(text);
+    let mut record = ::csv::ByteRecord::new();
+    let malformed = |err: ::csv::Error| DataError::Malformed {
+        file: file.to_string(),
+        line: err
+            .position()
+            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX)),
+        message: err.to_string(),
+    };
+
+    // The header row.
+    if !reader.read_byte_record(&mut record).map_err(malformed)? {
+        return Err(DataError::Empty {
+            file: file.to_string(),
+        });
+    }
+    let columns: Vec<String> = record
+        .iter()
+        .map(|name| String::from_utf8_lossy(name).into_owned())
+        .collect();
+    let target = match &options.target {
+        None => columns.len() - 1, // a record always has at least one field
+        Some(name) => columns.iter().position(|c| c == name).ok_or_else(|| {
+            DataError::MissingTargetColumn {
+                file: file.to_string(),
+                target: name.clone(),
+                columns: columns.clone(),
+            }
+        })?,
+    };
+    if columns.len() < 2 {
+        return Err(DataError::NoFeatures {
+            file: file.to_string(),
+            column: target + 1,
+            column_name: columns[target].clone(),
+        });
+    }
+    let n_features = columns.len() - 1;
+
+    // The data rows.
+    let mut features = Vec::new();
+    let mut label_ids = Vec::new(); // index into `label_texts`, in first-seen order
+    let mut label_texts: Vec<String> = Vec::new();
+    let mut label_index: HashMap<String, usize> = HashMap::new();
+    let mut last_line = 1;
+    while reader.read_byte_record(&mut record).map_err(malformed)? {
+        let line = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        last_line = line;
+        if record.len() != columns.len() {
+            let column = record.len().min(columns.len()) + 1;
+            return Err(DataError::RaggedRow {
+                file: file.to_string(),
+                line,
+                column,
+                column_name: columns.get(column - 1).cloned(),
+                expected: columns.len(),
+                found: record.len(),
+            });
+        }
+        for (c, cell) in record.iter().enumerate() {
+            let cell = String::from_utf8_lossy(cell);
+            if cell.is_empty() {
+                return Err(DataError::MissingValue {
+                    file: file.to_string(),
+                    line,
+                    column: c + 1,
+                    column_name: columns[c].clone(),
+                });
+            }
+            if c == target {
+                let id = match label_index.get(cell.as_ref()) {
+                    Some(&id) => id,
+                    None => {
+                        label_texts.push(cell.to_string());
+                        label_index.insert(cell.to_string(), label_texts.len() - 1);
+                        label_texts.len() - 1
+                    }
+                };
+                label_ids.push(id);
+            } else {
+                features.push(parse_feature(&cell).map_err(|kind| {
+                    let (file, column, column_name, value) = (
+                        file.to_string(),
+                        c + 1,
+                        columns[c].clone(),
+                        cell.to_string(),
+                    );
+                    match kind {
+                        BadNumber::NotANumber => DataError::NotANumber {
+                            file,
+                            line,
+                            column,
+                            column_name,
+                            value,
+                        },
+                        BadNumber::NonFinite => DataError::NonFinite {
+                            file,
+                            line,
+                            column,
+                            column_name,
+                            value,
+                        },
+                    }
+                })?);
+            }
+        }
+    }
+    if label_ids.is_empty() {
+        return Err(DataError::HeaderOnly {
+            file: file.to_string(),
+        });
+    }
+    if label_texts.len() < 2 {
+        return Err(DataError::TooFewClasses {
+            file: file.to_string(),
+            column: target + 1,
+            column_name: columns[target].clone(),
+            last_line,
+            classes: label_texts,
+        });
+    }
+
+    let (class_of_id, class_names) = number_classes(&label_texts, options.label_order);
+    let labels = label_ids.into_iter().map(|id| class_of_id[id]).collect();
+    let feature_names = columns
+        .into_iter()
+        .enumerate()
+        .filter(|&(c, _)| c != target)
+        .map(|(_, name)| name)
+        .collect();
+    Dataset::new(features, n_features, labels, feature_names, class_names)
+}
+
+/// Why a feature cell is rejected.
+enum BadNumber {
+    NotANumber,
+    NonFinite,
+}
+
+/// Parses one feature cell: as `f64` (the text as written), then stored as `f32`.
+fn parse_feature(cell: &str) -> Result<f32, BadNumber> {
+    let value: f64 = cell.parse().map_err(|_| BadNumber::NotANumber)?;
+    let value32 = value as f32;
+    if value32.is_finite() {
+        Ok(value32)
+    } else {
+        Err(BadNumber::NonFinite)
+    }
+}
+
+/// Numbers the distinct labels (given in first-seen order). Returns the class index of each
+/// distinct label and the class names.
+fn number_classes(texts: &[String], order: LabelOrder) -> (Vec<usize>, Vec<String>) {
+    // Integer labels that are exactly 0..k are their own class indices, named canonically
+    // (so "1" and "01" are the same class).
+    let integers: Option<Vec<u64>> = texts.iter().map(|t| t.parse::<u64>().ok()).collect();
+    if let Some(values) = integers {
+        let mut distinct = values.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.iter().enumerate().all(|(i, &v)| v == i as u64) {
+            let class_of_id = values.iter().map(|&v| v as usize).collect();
+            let names = distinct.iter().map(|v| v.to_string()).collect();
+            return (class_of_id, names);
+        }
+    }
+    let mut ids: Vec<usize> = (0..texts.len()).collect();
+    if order == LabelOrder::Sorted {
+        let numbers: Option<Vec<f64>> = texts.iter().map(|t| t.parse::<f64>().ok()).collect();
+        match numbers {
+            Some(numbers) => ids.sort_by(|&a, &b| {
+                numbers[a]
+                    .total_cmp(&numbers[b])
+                    .then_with(|| texts[a].cmp(&texts[b]))
+            }),
+            None => ids.sort_by(|&a, &b| texts[a].cmp(&texts[b])),
+        }
+    }
+    let mut class_of_id = vec![0; texts.len()];
+    for (class, &id) in ids.iter().enumerate() {
+        class_of_id[id] = class;
+    }
+    let names = ids.iter().map(|&id| texts[id].clone()).collect();
+    (class_of_id, names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, options: &CsvOptions) -> Result<Dataset, DataError> {
+        parse_csv(text.as_bytes(), "t.csv", options)
+    }
+
+    #[test]
+    fn integer_labels_keep_their_values() {
+        let ds = parse("a,label\n1,2\n2,0\n3,1\n4,02\n", &CsvOptions::default()).unwrap();
+        assert_eq!(ds.labels(), &[2, 0, 1, 2]);
+        assert_eq!(ds.class_names(), &["0", "1", "2"]);
+    }
+
+    #[test]
+    fn string_labels_first_seen_and_sorted() {
+        let text = "a,label\n1,b\n2,c\n3,a\n4,b\n";
+        let sorted = parse(text, &CsvOptions::default()).unwrap();
+        assert_eq!(sorted.class_names(), &["a", "b", "c"]);
+        assert_eq!(sorted.labels(), &[1, 2, 0, 1]);
+        let options = CsvOptions::default().with_label_order(LabelOrder::FirstSeen);
+        let first = parse(text, &options).unwrap();
+        assert_eq!(first.class_names(), &["b", "c", "a"]);
+        assert_eq!(first.labels(), &[0, 1, 2, 0]);
+    }
+
+    #[test]
+    fn numeric_labels_not_starting_at_zero_sort_numerically() {
+        let ds = parse("a,label\n1,10\n2,9\n3,1\n", &CsvOptions::default()).unwrap();
+        assert_eq!(ds.class_names(), &["1", "9", "10"]);
+        assert_eq!(ds.labels(), &[2, 1, 0]);
+    }
+
+    #[test]
+    fn target_by_name_in_the_middle() {
+        let options = CsvOptions::default().with_target("y");
+        let ds = parse("a,y,b\n1,0,2\n3,1,4\n", &options).unwrap();
+        assert_eq!(ds.feature_names(), &["a", "b"]);
+        assert_eq!(ds.features(), &[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(ds.labels(), &[0, 1]);
+    }
+
+    #[test]
+    fn quotes_whitespace_blank_lines_bom_and_crlf() {
+        let text = "\u{feff}\"a\", b ,label\r\n\r\n 1.5 ,\"2\",x\r\n3,-4e1,y\r\n";
+        let ds = parse(text, &CsvOptions::default()).unwrap();
+        assert_eq!(ds.feature_names(), &["a", "b"]);
+        assert_eq!(ds.features(), &[1.5, 2.0, 3.0, -40.0]);
+        assert_eq!(ds.len(), 2);
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines() {
+        let err = parse("a,label\n1,0\n\n\nx,1\n", &CsvOptions::default()).unwrap_err();
+        assert!(
+            err.to_string().starts_with("t.csv: line 5, column 1 (a)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn f32_overflow_is_non_finite() {
+        let err = parse("a,label\n1e300,0\n1,1\n", &CsvOptions::default()).unwrap_err();
+        assert!(matches!(err, DataError::NonFinite { line: 2, .. }), "{err}");
+    }
+
+    #[test]
+    fn only_target_column_is_no_features() {
+        let err = parse("label\n0\n1\n", &CsvOptions::default()).unwrap_err();
+        assert!(
+            matches!(err, DataError::NoFeatures { column: 1, .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn empty_label_cell_is_missing_value() {
+        let err = parse("a,label\n1,\n2,1\n", &CsvOptions::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv: line 2, column 2 (label): the cell is empty"
+        );
+    }
+}

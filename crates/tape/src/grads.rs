@@ -1,0 +1,89 @@
+//! [`Grads`]: the result of a reverse sweep, queried by [`Var`].
+
+use crate::float::Float;
+use crate::tape::Var;
+use crate::tensor::Tensor;
+
+/// Gradients of one output with respect to every var of a tape, looked up by var.
+///
+/// Backward *returns* this value rather than accumulating into parameters, so there is
+/// no `zero_grad` to forget and running backward twice gives the same answer.
+///
+/// ```
+/// use tape::Tape;
+/// let tape = Tape::<f64>::new();
+/// let x = tape.scalar(2.0);
+/// let y = x * x + x * x; // x is used twice: its adjoints add up to 4x
+/// let grads = y.backward();
+/// assert_eq!(grads[x], [8.0]);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Grads<T> {
+    adjoints: Vec<T>,
+    tape_id: u64,
+    generation: u64,
+}
+
+impl<T: Float> Grads<T> {
+    /// An empty gradient store, to be filled by [`Tape::backward_into`](crate::Tape::backward_into).
+    pub fn new() -> Self {
+        Grads {
+            adjoints: Vec::new(),
+            tape_id: 0,
+            generation: 0,
+        }
+    }
+
+    /// Zeroes the buffer for a sweep over a tape whose values have `len` elements,
+    /// keeping its capacity.
+    pub(crate) fn reset(&mut self, tape_id: u64, generation: u64, len: usize) -> &mut [T] {
+        self.tape_id = tape_id;
+        self.generation = generation;
+        self.adjoints.clear();
+        self.adjoints.resize(len, T::ZERO);
+        &mut self.adjoints
+    }
+
+    /// The gradient with respect to `var`, in the var's row-major layout. Zero for vars
+    /// the output does not depend on, and for constants.
+    ///
+    /// # Panics
+    /// If the gradients were computed on another tape or before the tape was cleared.
+    pub fn wrt(&self, var: Var<'_, T>) -> &[T] {
+        let tape = var.tape();
+        assert!(
+            self.tape_id == tape.id() && self.generation == tape.generation(),
+            "Grads::wrt: these gradients come from another tape, or from before the tape was cleared"
+        );
+        let (start, len) = tape.node_range(var.index);
+        &self.adjoints[start..start + len]
+    }
+
+    /// The gradient with respect to `var` as a tensor of the var's shape.
+    pub fn tensor(&self, var: Var<'_, T>) -> Tensor<T> {
+        Tensor::from_vec(self.wrt(var).to_vec(), &var.shape())
+            .expect("a gradient has its var's shape")
+    }
+
+    /// The gradient with respect to a scalar var.
+    ///
+    /// # Panics
+    /// If `var` holds more than one element.
+    pub fn item(&self, var: Var<'_, T>) -> T {
+        let g = self.wrt(var);
+        assert_eq!(
+            g.len(),
+            1,
+            "Grads::item: var with {} elements is not a scalar",
+            g.len()
+        );
+        g[0]
+    }
+}
+
+impl<'t, T: Float> std::ops::Index<Var<'t, T>> for Grads<T> {
+    type Output = [T];
+    fn index(&self, var: Var<'t, T>) -> &[T] {
+        self.wrt(var)
+    }
+}

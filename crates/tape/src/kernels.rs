@@ -1,0 +1,203 @@
+//! Slice-level compute shared by [`Tensor`](crate::Tensor) methods and the tape's ops:
+//! broadcast iteration, axis reductions, transposition, matrix products.
+//!
+//! Kernels write into a caller's output slice and never allocate, so the tape can run
+//! them straight into its arena.
+
+use crate::float::{Float, MatrixLayout};
+use crate::shape::{broadcast_strides, numel, split_at_axis, Shape};
+
+/// Calls `f(out_index, a_index, b_index)` for every element of the broadcast shape
+/// `out`, where `a` and `b` broadcast to `out`. Elements are visited in row-major order.
+#[inline]
+pub(crate) fn for_each_broadcast(
+    out: &[usize],
+    a: &[usize],
+    b: &[usize],
+    mut f: impl FnMut(usize, usize, usize),
+) {
+    let n = numel(out);
+    let (na, nb) = (numel(a), numel(b));
+    // The common cases first: equal shapes, and a scalar against anything.
+    if na == n && nb == n {
+        (0..n).for_each(|i| f(i, i, i));
+        return;
+    }
+    if na == 1 && nb == n {
+        (0..n).for_each(|i| f(i, 0, i));
+        return;
+    }
+    if nb == 1 && na == n {
+        (0..n).for_each(|i| f(i, i, 0));
+        return;
+    }
+    if n == 0 {
+        return;
+    }
+    let (sa, sb) = (broadcast_strides(a, out), broadcast_strides(b, out));
+    let nd = out.len();
+    let (inner, step_a, step_b) = (out[nd - 1], sa[nd - 1], sb[nd - 1]);
+    let mut index: Shape = smallvec::smallvec![0; nd];
+    let (mut base_a, mut base_b, mut o) = (0, 0, 0);
+    loop {
+        for j in 0..inner {
+            f(o, base_a + j * step_a, base_b + j * step_b);
+            o += 1;
+        }
+        // Advance the odometer over the outer axes.
+        let mut axis = nd - 1;
+        loop {
+            if axis == 0 {
+                return;
+            }
+            axis -= 1;
+            index[axis] += 1;
+            base_a += sa[axis];
+            base_b += sb[axis];
+            if index[axis] < out[axis] {
+                break;
+            }
+            base_a -= sa[axis] * out[axis];
+            base_b -= sb[axis] * out[axis];
+            index[axis] = 0;
+        }
+    }
+}
+
+/// `out[o] = sum_i x[o, i, r]` over `axis` of `x` (shape `dims`).
+pub(crate) fn sum_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut [T]) {
+    let (outer, len, inner) = split_at_axis(dims, axis);
+    out.iter_mut().for_each(|v| *v = T::ZERO);
+    for o in 0..outer {
+        let dst = &mut out[o * inner..(o + 1) * inner];
+        for i in 0..len {
+            let src = &x[(o * len + i) * inner..][..inner];
+            dst.iter_mut().zip(src).for_each(|(d, &s)| *d += s);
+        }
+    }
+}
+
+/// `out[o, r] = max_i x[o, i, r]`; `-inf` for an empty axis.
+pub(crate) fn max_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut [T]) {
+    let (outer, len, inner) = split_at_axis(dims, axis);
+    out.iter_mut().for_each(|v| *v = T::NEG_INFINITY);
+    for o in 0..outer {
+        let dst = &mut out[o * inner..(o + 1) * inner];
+        for i in 0..len {
+            let src = &x[(o * len + i) * inner..][..inner];
+            dst.iter_mut().zip(src).for_each(|(d, &s)| {
+                if s > *d || s.is_nan() {
+                    *d = s
+                }
+            });
+        }
+    }
+}
+
+/// Index of the first maximum along `axis` for every (outer, inner) position.
+pub(crate) fn argmax_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut [usize]) {
+    let (outer, len, inner) = split_at_axis(dims, axis);
+    for o in 0..outer {
+        for r in 0..inner {
+            let mut best = 0;
+            for i in 1..len {
+                if x[(o * len + i) * inner + r] > x[(o * len + best) * inner + r] {
+                    best = i;
+                }
+            }
+            out[o * inner + r] = best;
+        }
+    }
+}
+
+/// The maximum of a slice (`-inf` if empty; NaN if any element is NaN).
+pub(crate) fn max_all<T: Float>(x: &[T]) -> T {
+    x.iter().fold(
+        T::NEG_INFINITY,
+        |m, &v| if v > m || v.is_nan() { v } else { m },
+    )
+}
+
+/// Sum of a slice, pairwise for accuracy: the error grows like `log n` rather than `n`.
+pub(crate) fn sum_all<T: Float>(x: &[T]) -> T {
+    const BLOCK: usize = 128;
+    if x.len() <= BLOCK {
+        let mut s = T::ZERO;
+        for &v in x {
+            s += v;
+        }
+        s
+    } else {
+        let mid = x.len() / 2;
+        sum_all(&x[..mid]) + sum_all(&x[mid..])
+    }
+}
+
+/// `out = x^T` for a row-major `rows x cols` matrix `x`.
+pub(crate) fn transpose2<T: Float>(x: &[T], rows: usize, cols: usize, out: &mut [T]) {
+    for i in 0..rows {
+        for j in 0..cols {
+            out[j * rows + i] = x[i * cols + j];
+        }
+    }
+}
+
+/// `out = a b` for row-major `a: m x k` and `b: k x n`.
+pub(crate) fn matmul<T: Float>(a: &[T], b: &[T], m: usize, k: usize, n: usize, out: &mut [T]) {
+    T::gemm(
+        m,
+        k,
+        n,
+        a,
+        MatrixLayout::row_major(k),
+        b,
+        MatrixLayout::row_major(n),
+        out,
+        false,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcast_iteration_visits_the_right_pairs() {
+        let mut seen = Vec::new();
+        for_each_broadcast(&[2, 3], &[2, 1], &[3], |o, a, b| seen.push((o, a, b)));
+        assert_eq!(
+            seen,
+            vec![
+                (0, 0, 0),
+                (1, 0, 1),
+                (2, 0, 2),
+                (3, 1, 0),
+                (4, 1, 1),
+                (5, 1, 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn reductions_along_the_middle_axis() {
+        let x: Vec<f64> = (0..24).map(|v| v as f64).collect();
+        let mut out = vec![0.0; 8];
+        sum_axis(&x, &[2, 3, 4], 1, &mut out);
+        assert_eq!(out[0], 0.0 + 4.0 + 8.0);
+        assert_eq!(out[7], 15.0 + 19.0 + 23.0);
+        max_axis(&x, &[2, 3, 4], 1, &mut out);
+        assert_eq!(out[0], 8.0);
+        let mut arg = vec![9; 8];
+        argmax_axis(&x, &[2, 3, 4], 1, &mut arg);
+        assert!(arg.iter().all(|&i| i == 2));
+    }
+
+    #[test]
+    fn pairwise_sum_is_accurate() {
+        let x = vec![0.1f32; 1_000_000];
+        let naive: f32 = x.iter().sum();
+        let pairwise = sum_all(&x);
+        assert!((pairwise - 100_000.0).abs() < (naive - 100_000.0).abs());
+        assert!((pairwise - 100_000.0).abs() < 1.0);
+    }
+}

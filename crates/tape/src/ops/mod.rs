@@ -1,0 +1,99 @@
+//! The primitive ops. Each file keeps an op's forward computation (the `Var` method that
+//! records it) next to its backward rule (the vector-Jacobian product):
+//!
+//! - [`elementwise`]: unary and binary elementwise ops, declared as `(f, df)` pairs
+//! - [`linalg`]: matrix product and transpose
+//! - [`reduce`]: sum, mean and max, over everything or along an axis
+//! - [`layout`]: reshape, broadcast, concatenation, detach
+//! - [`index`]: pick by index (the label term of cross-entropy), one-hot
+
+pub mod elementwise;
+pub mod index;
+pub mod layout;
+pub mod linalg;
+pub mod reduce;
+
+use crate::float::Float;
+use crate::tape::{NodeId, Output, Recorded};
+pub use elementwise::{Binary, Unary};
+pub use reduce::Reduction;
+
+/// What a node computed, with the ids of its inputs. Side data (labels, input lists)
+/// lives in the tape's index arena so that this stays small and `Copy`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Op<T> {
+    /// An input: a trainable var or a constant.
+    Leaf,
+    /// A copy through which no gradient flows (stop-gradient).
+    Detach,
+    Unary(Unary<T>, NodeId),
+    Binary(Binary, NodeId, NodeId),
+    MatMul(NodeId, NodeId),
+    Transpose(NodeId),
+    Reshape(NodeId),
+    BroadcastTo(NodeId),
+    /// A reduction over everything (`None`) or along one axis.
+    Reduce(Reduction, NodeId, Option<u8>),
+    /// `out[i] = x[i, labels[i]]` with the labels at `indices[labels..]`.
+    Pick {
+        x: NodeId,
+        labels: u32,
+    },
+    /// Inputs at `indices[inputs..inputs + count]`, joined along `axis`.
+    Concat {
+        axis: u8,
+        inputs: u32,
+        count: u32,
+    },
+}
+
+impl<T: Float> Op<T> {
+    /// True if any input of this op wants a gradient (so this node does too).
+    pub(crate) fn any_input_requires_grad(&self, recorded: &Recorded<'_, T>) -> bool {
+        let rg = |id: NodeId| recorded.requires_grad(id);
+        match *self {
+            Op::Leaf | Op::Detach => false,
+            Op::Unary(_, x)
+            | Op::Transpose(x)
+            | Op::Reshape(x)
+            | Op::BroadcastTo(x)
+            | Op::Reduce(_, x, _)
+            | Op::Pick { x, .. } => rg(x),
+            Op::Binary(_, a, b) | Op::MatMul(a, b) => rg(a) || rg(b),
+            Op::Concat { inputs, count, .. } => recorded.indices[inputs as usize..]
+                [..count as usize]
+                .iter()
+                .any(|&id| rg(id as NodeId)),
+        }
+    }
+
+    /// Adds this node's contribution to the adjoints of its inputs (`grads` holds the
+    /// adjoints of every earlier node).
+    pub(crate) fn backward(
+        &self,
+        recorded: &Recorded<'_, T>,
+        out: &Output<'_, T>,
+        grads: &mut [T],
+    ) {
+        match *self {
+            Op::Leaf | Op::Detach => {}
+            Op::Unary(kind, x) => elementwise::unary_backward(kind, x, recorded, out, grads),
+            Op::Binary(kind, a, b) => {
+                elementwise::binary_backward(kind, a, b, recorded, out, grads)
+            }
+            Op::MatMul(a, b) => linalg::matmul_backward(a, b, recorded, out, grads),
+            Op::Transpose(x) => linalg::transpose_backward(x, recorded, out, grads),
+            Op::Reshape(x) => layout::reshape_backward(x, recorded, out, grads),
+            Op::BroadcastTo(x) => layout::broadcast_backward(x, recorded, out, grads),
+            Op::Reduce(kind, x, axis) => {
+                reduce::reduce_backward(kind, x, axis, recorded, out, grads)
+            }
+            Op::Pick { x, labels } => index::pick_backward(x, labels, recorded, out, grads),
+            Op::Concat {
+                axis,
+                inputs,
+                count,
+            } => layout::concat_backward(axis, inputs, count, recorded, out, grads),
+        }
+    }
+}

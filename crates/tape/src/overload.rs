@@ -1,0 +1,59 @@
+//! Operator overloading, so `a * b + c` records what it reads like.
+
+use crate::float::Float;
+use crate::ops::{Binary, Unary};
+use crate::tape::Var;
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+macro_rules! var_operator {
+    ($trait:ident, $method:ident, $kind:ident, $with_const:expr, $const_with:expr) => {
+        /// Elementwise, with NumPy broadcasting.
+        ///
+        /// # Panics
+        /// If the shapes do not broadcast, or the vars are on different tapes.
+        impl<'t, T: Float> $trait for Var<'t, T> {
+            type Output = Var<'t, T>;
+            #[inline]
+            fn $method(self, rhs: Self) -> Self {
+                self.binary(rhs, Binary::$kind)
+            }
+        }
+
+        /// With a plain number on the right.
+        impl<'t, T: Float> $trait<T> for Var<'t, T> {
+            type Output = Var<'t, T>;
+            #[inline]
+            fn $method(self, rhs: T) -> Self {
+                let unary: fn(T) -> Unary<T> = $with_const;
+                self.unary(unary(rhs))
+            }
+        }
+
+        var_operator!(@scalar_lhs f32, $trait, $method, $const_with);
+        var_operator!(@scalar_lhs f64, $trait, $method, $const_with);
+    };
+    (@scalar_lhs $t:ty, $trait:ident, $method:ident, $const_with:expr) => {
+        /// With a plain number on the left.
+        impl<'t> $trait<Var<'t, $t>> for $t {
+            type Output = Var<'t, $t>;
+            #[inline]
+            fn $method(self, rhs: Var<'t, $t>) -> Var<'t, $t> {
+                let unary: fn($t) -> Unary<$t> = $const_with;
+                rhs.unary(unary(self))
+            }
+        }
+    };
+}
+
+var_operator!(Add, add, Add, Unary::AddConst, Unary::AddConst);
+var_operator!(Sub, sub, Sub, |c| Unary::AddConst(-c), Unary::ConstSub);
+var_operator!(Mul, mul, Mul, Unary::MulConst, Unary::MulConst);
+var_operator!(Div, div, Div, Unary::DivConst, Unary::ConstDiv);
+
+impl<'t, T: Float> Neg for Var<'t, T> {
+    type Output = Var<'t, T>;
+    #[inline]
+    fn neg(self) -> Self {
+        self.unary(Unary::Neg)
+    }
+}

@@ -1,0 +1,167 @@
+//! Shapes, NumPy broadcasting, and the errors that name both shapes.
+
+use smallvec::SmallVec;
+use std::fmt;
+
+/// The dimensions of a tensor, outermost first. Up to four dimensions live inline.
+pub type Shape = SmallVec<[usize; 4]>;
+
+/// Builds a [`Shape`] from a slice.
+pub fn shape(dims: &[usize]) -> Shape {
+    SmallVec::from_slice(dims)
+}
+
+/// Number of elements of a shape (1 for a 0-d scalar).
+pub fn numel(dims: &[usize]) -> usize {
+    dims.iter().product()
+}
+
+/// A shape or argument mismatch, naming the op and the shapes involved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShapeError {
+    message: String,
+}
+
+impl ShapeError {
+    /// An error for `op` with an explanation.
+    pub fn new(op: &str, detail: impl fmt::Display) -> Self {
+        ShapeError {
+            message: format!("{op}: {detail}"),
+        }
+    }
+}
+
+impl fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ShapeError {}
+
+/// Formats dims as `[2, 3]`.
+pub(crate) struct Dims<'a>(pub &'a [usize]);
+
+impl fmt::Display for Dims<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+/// The shape two operands broadcast to, by NumPy's rule: align trailing axes; each pair
+/// must be equal or contain a 1.
+pub fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Result<Shape, ShapeError> {
+    let ndim = a.len().max(b.len());
+    let mut out = Shape::with_capacity(ndim);
+    for i in 0..ndim {
+        let da = if i + a.len() >= ndim {
+            a[i + a.len() - ndim]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= ndim {
+            b[i + b.len() - ndim]
+        } else {
+            1
+        };
+        out.push(match (da, db) {
+            (x, y) if x == y => x,
+            (1, y) => y,
+            (x, 1) => x,
+            _ => {
+                return Err(ShapeError::new(
+                    op,
+                    format_args!(
+                        "shapes {} and {} cannot be broadcast: axis {i} has {da} and {db}",
+                        Dims(a),
+                        Dims(b)
+                    ),
+                ))
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// Strides of `dims` seen from the broadcast shape `out`: row-major strides, with 0 on
+/// every axis that is broadcast (missing or of size 1 where `out` is larger).
+pub(crate) fn broadcast_strides(dims: &[usize], out: &[usize]) -> Shape {
+    let offset = out.len() - dims.len();
+    let mut strides: Shape = smallvec::smallvec![0; out.len()];
+    let mut stride = 1;
+    for i in (0..dims.len()).rev() {
+        strides[i + offset] = if dims[i] == out[i + offset] {
+            stride
+        } else {
+            0
+        };
+        stride *= dims[i];
+    }
+    strides
+}
+
+/// Resolves a possibly negative axis (`-1` is the last) against `ndim`.
+pub fn resolve_axis(op: &str, axis: isize, ndim: usize) -> Result<usize, ShapeError> {
+    let resolved = if axis < 0 { axis + ndim as isize } else { axis };
+    if resolved < 0 || resolved as usize >= ndim {
+        return Err(ShapeError::new(
+            op,
+            format_args!("axis {axis} is out of range for a {ndim}-d tensor"),
+        ));
+    }
+    Ok(resolved as usize)
+}
+
+/// Splits `dims` around `axis` into (outer, len, inner) element counts, the view every
+/// axis reduction uses: element `(o, i, r)` sits at `(o * len + i) * inner + r`.
+pub(crate) fn split_at_axis(dims: &[usize], axis: usize) -> (usize, usize, usize) {
+    (numel(&dims[..axis]), dims[axis], numel(&dims[axis + 1..]))
+}
+
+/// The shape left after reducing `axis` (kept as size 1 when `keepdim`).
+pub(crate) fn reduced_shape(dims: &[usize], axis: usize, keepdim: bool) -> Shape {
+    let mut out = Shape::from_slice(dims);
+    if keepdim {
+        out[axis] = 1;
+    } else {
+        out.remove(axis);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcasting_follows_numpy() {
+        assert_eq!(
+            &broadcast_shapes("add", &[2, 3], &[3]).unwrap()[..],
+            &[2, 3]
+        );
+        assert_eq!(
+            &broadcast_shapes("add", &[4, 1], &[1, 5]).unwrap()[..],
+            &[4, 5]
+        );
+        assert_eq!(&broadcast_shapes("add", &[], &[2, 2]).unwrap()[..], &[2, 2]);
+        let err = broadcast_shapes("add", &[2, 3], &[4]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "add: shapes [2, 3] and [4] cannot be broadcast: axis 1 has 3 and 4"
+        );
+    }
+
+    #[test]
+    fn broadcast_strides_zero_the_broadcast_axes() {
+        assert_eq!(&broadcast_strides(&[3], &[2, 3])[..], &[0, 1]);
+        assert_eq!(&broadcast_strides(&[2, 1], &[2, 3])[..], &[1, 0]);
+        assert_eq!(&broadcast_strides(&[2, 3], &[2, 3])[..], &[3, 1]);
+    }
+
+    #[test]
+    fn negative_axes_count_from_the_end() {
+        assert_eq!(resolve_axis("sum", -1, 3).unwrap(), 2);
+        assert!(resolve_axis("sum", 3, 3).is_err());
+        assert!(resolve_axis("sum", -4, 3).is_err());
+    }
+}

@@ -1,0 +1,523 @@
+//! The [`Tape`] (a Wengert list in an arena), the [`Var`] handle, and the reverse sweep.
+//!
+//! Every op appends one [`Node`] and its output values to growing buffers, so the order
+//! of the tape *is* a topological order: the reverse sweep is a plain backward loop, with
+//! no sort, no recursion and no visited set. Clearing the tape keeps the buffers'
+//! capacity, so a training step that records the same computation again allocates
+//! nothing.
+
+use crate::float::Float;
+use crate::grads::Grads;
+use crate::ops::Op;
+use crate::shape::{numel, Dims, Shape};
+use crate::tensor::Tensor;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Position of a node on its tape.
+pub(crate) type NodeId = u32;
+
+/// One recorded op: what it was, where its output lives in the value arena, its shape.
+#[derive(Clone, Debug)]
+pub(crate) struct Node<T> {
+    pub op: Op<T>,
+    /// Offset of the output in the value (and adjoint) arena.
+    pub start: usize,
+    /// Number of output elements.
+    pub len: usize,
+    /// Offset of the shape in the dims arena.
+    pub dims_start: u32,
+    pub ndim: u8,
+    /// False for constants and everything computed only from constants: the reverse
+    /// sweep skips such nodes.
+    pub requires_grad: bool,
+}
+
+/// The shape of a node being recorded: given, or that of an earlier node.
+#[derive(Clone, Copy)]
+pub(crate) enum OutShape<'a> {
+    Dims(&'a [usize]),
+    SameAs(NodeId),
+}
+
+/// The buffers of a tape. Values and adjoints share one layout, so a node's adjoint
+/// lives at the same offset as its value.
+#[derive(Default, Debug)]
+pub(crate) struct Arena<T> {
+    pub nodes: Vec<Node<T>>,
+    pub values: Vec<T>,
+    pub dims: Vec<usize>,
+    /// Integer side data of ops: picked labels, concatenated inputs.
+    pub indices: Vec<usize>,
+}
+
+/// Read access to everything recorded before the node being computed or differentiated.
+pub(crate) struct Recorded<'a, T> {
+    pub nodes: &'a [Node<T>],
+    pub values: &'a [T],
+    pub dims: &'a [usize],
+    pub indices: &'a [usize],
+}
+
+impl<'a, T: Float> Recorded<'a, T> {
+    pub fn node(&self, id: NodeId) -> &'a Node<T> {
+        &self.nodes[id as usize]
+    }
+    pub fn value(&self, id: NodeId) -> &'a [T] {
+        let n = self.node(id);
+        &self.values[n.start..n.start + n.len]
+    }
+    pub fn dims(&self, id: NodeId) -> &'a [usize] {
+        let n = self.node(id);
+        &self.dims[n.dims_start as usize..n.dims_start as usize + n.ndim as usize]
+    }
+    pub fn requires_grad(&self, id: NodeId) -> bool {
+        self.node(id).requires_grad
+    }
+}
+
+/// Mutable adjoint slice of a node, when it wants a gradient.
+pub(crate) fn adjoint_of<'g, T>(
+    recorded: &Recorded<'_, T>,
+    grads: &'g mut [T],
+    id: NodeId,
+) -> Option<&'g mut [T]> {
+    let n = &recorded.nodes[id as usize];
+    n.requires_grad
+        .then(|| &mut grads[n.start..n.start + n.len])
+}
+
+static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A tape of recorded operations over `T` (`f64` unless stated).
+///
+/// Record a computation through [`Var`]s, then call [`Var::backward`] for the gradient
+/// of a scalar with respect to every var on the tape.
+///
+/// ```
+/// use tape::Tape;
+/// let tape = Tape::<f64>::new();
+/// let x = tape.scalar(3.0);
+/// let y = x * x * x + x * 2.0; // x^3 + 2x
+/// let grads = y.backward();
+/// assert_eq!(grads.item(x), 29.0); // 3x^2 + 2 at x = 3
+/// ```
+#[derive(Debug)]
+pub struct Tape<T: Float = f64> {
+    arena: RefCell<Arena<T>>,
+    id: u64,
+    generation: u64,
+}
+
+/// The size of a tape's buffers, to check that reuse does not grow them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TapeCapacity {
+    /// Capacity of the node buffer.
+    pub nodes: usize,
+    /// Capacity of the value buffer, in elements.
+    pub values: usize,
+    /// Capacity of the shape buffer.
+    pub dims: usize,
+    /// Capacity of the index buffer.
+    pub indices: usize,
+}
+
+impl<T: Float> Default for Tape<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Float> Tape<T> {
+    /// An empty tape.
+    pub fn new() -> Self {
+        Tape {
+            arena: RefCell::new(Arena {
+                nodes: Vec::new(),
+                values: Vec::new(),
+                dims: Vec::new(),
+                indices: Vec::new(),
+            }),
+            id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
+            generation: 0,
+        }
+    }
+
+    /// An empty tape with room for `nodes` nodes and `values` elements.
+    pub fn with_capacity(nodes: usize, values: usize) -> Self {
+        let tape = Self::new();
+        {
+            let mut arena = tape.arena.borrow_mut();
+            arena.nodes.reserve(nodes);
+            arena.values.reserve(values);
+        }
+        tape
+    }
+
+    /// Forgets every recorded node but keeps the buffers, for the next training step.
+    ///
+    /// It takes `&mut self`, so no [`Var`] of the old recording can be used afterwards.
+    pub fn clear(&mut self) {
+        let arena = self.arena.get_mut();
+        arena.nodes.clear();
+        arena.values.clear();
+        arena.dims.clear();
+        arena.indices.clear();
+        self.generation += 1;
+    }
+
+    /// Number of recorded nodes (leaves included).
+    pub fn len(&self) -> usize {
+        self.arena.borrow().nodes.len()
+    }
+
+    /// True if nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of values held, summed over all nodes.
+    pub fn value_len(&self) -> usize {
+        self.arena.borrow().values.len()
+    }
+
+    /// The capacity of the tape's buffers.
+    pub fn capacity(&self) -> TapeCapacity {
+        let arena = self.arena.borrow();
+        TapeCapacity {
+            nodes: arena.nodes.capacity(),
+            values: arena.values.capacity(),
+            dims: arena.dims.capacity(),
+            indices: arena.indices.capacity(),
+        }
+    }
+
+    /// A trainable input: the gradient is taken with respect to it.
+    pub fn var(&self, value: &Tensor<T>) -> Var<'_, T> {
+        self.leaf(value.data(), value.shape(), true)
+    }
+
+    /// A trainable input from row-major data and a shape.
+    ///
+    /// # Panics
+    /// If `data` does not fill `dims`.
+    pub fn var_from_slice(&self, data: &[T], dims: &[usize]) -> Var<'_, T> {
+        self.leaf(data, dims, true)
+    }
+
+    /// A trainable scalar input.
+    pub fn scalar(&self, value: T) -> Var<'_, T> {
+        self.leaf(&[value], &[], true)
+    }
+
+    /// A constant: recorded so ops can use it, but no gradient flows into it.
+    pub fn constant(&self, value: &Tensor<T>) -> Var<'_, T> {
+        self.leaf(value.data(), value.shape(), false)
+    }
+
+    /// A constant from row-major data and a shape (for example one minibatch of inputs).
+    ///
+    /// # Panics
+    /// If `data` does not fill `dims`.
+    pub fn constant_from_slice(&self, data: &[T], dims: &[usize]) -> Var<'_, T> {
+        self.leaf(data, dims, false)
+    }
+
+    /// A constant scalar.
+    pub fn constant_scalar(&self, value: T) -> Var<'_, T> {
+        self.leaf(&[value], &[], false)
+    }
+
+    fn leaf(&self, data: &[T], dims: &[usize], requires_grad: bool) -> Var<'_, T> {
+        assert_eq!(
+            data.len(),
+            numel(dims),
+            "leaf: {} elements do not fill shape {}",
+            data.len(),
+            Dims(dims)
+        );
+        self.record(Op::Leaf, OutShape::Dims(dims), requires_grad, |_, out| {
+            out.copy_from_slice(data)
+        })
+    }
+
+    /// Appends a node whose output is written by `compute`, which sees everything
+    /// recorded so far. This is the one door through which ops enter the tape. A leaf
+    /// wants a gradient if `leaf_requires_grad`; any other node if one of its inputs does.
+    pub(crate) fn record(
+        &self,
+        op: Op<T>,
+        shape: OutShape<'_>,
+        leaf_requires_grad: bool,
+        compute: impl FnOnce(&Recorded<'_, T>, &mut [T]),
+    ) -> Var<'_, T> {
+        let mut arena = self.arena.borrow_mut();
+        let Arena {
+            nodes,
+            values,
+            dims,
+            indices,
+        } = &mut *arena;
+        let dims_start = dims.len();
+        let (len, ndim) = match shape {
+            OutShape::Dims(d) => {
+                dims.extend_from_slice(d);
+                (numel(d), d.len())
+            }
+            OutShape::SameAs(id) => {
+                let n = &nodes[id as usize];
+                dims.extend_from_within(
+                    n.dims_start as usize..n.dims_start as usize + n.ndim as usize,
+                );
+                (n.len, n.ndim as usize)
+            }
+        };
+        assert!(
+            ndim <= u8::MAX as usize,
+            "tensors have at most 255 dimensions"
+        );
+        let start = values.len();
+        values.resize(start + len, T::ZERO);
+        let (before, out) = values.split_at_mut(start);
+        let recorded = Recorded {
+            nodes,
+            values: before,
+            dims,
+            indices,
+        };
+        let requires_grad = leaf_requires_grad || op.any_input_requires_grad(&recorded);
+        compute(&recorded, out);
+        let index = NodeId::try_from(nodes.len()).expect("a tape holds at most 2^32 nodes");
+        nodes.push(Node {
+            op,
+            start,
+            len,
+            dims_start: dims_start as u32,
+            ndim: ndim as u8,
+            requires_grad,
+        });
+        Var { tape: self, index }
+    }
+
+    /// Stores integer side data for an op and returns its range in the index arena.
+    pub(crate) fn push_indices(&self, data: impl IntoIterator<Item = usize>) -> (u32, u32) {
+        let mut arena = self.arena.borrow_mut();
+        let start = arena.indices.len();
+        arena.indices.extend(data);
+        (start as u32, (arena.indices.len() - start) as u32)
+    }
+
+    /// Runs `f` on the recorded state (read only).
+    pub(crate) fn with_recorded<R>(&self, f: impl FnOnce(&Recorded<'_, T>) -> R) -> R {
+        let arena = self.arena.borrow();
+        f(&Recorded {
+            nodes: &arena.nodes,
+            values: &arena.values,
+            dims: &arena.dims,
+            indices: &arena.indices,
+        })
+    }
+
+    /// Vector-Jacobian product: the gradient of `sum(seed * output)` with respect to every
+    /// var, for an output of any shape.
+    ///
+    /// # Panics
+    /// If `seed` does not have the output's shape, or `output` is from another tape.
+    pub fn vjp(&self, output: Var<'_, T>, seed: &Tensor<T>) -> Grads<T> {
+        let mut grads = Grads::new();
+        self.vjp_into(output, seed.data(), seed.shape(), &mut grads);
+        grads
+    }
+
+    /// [`Var::backward`] into a caller's [`Grads`], reusing its buffer: a training loop
+    /// that keeps one `Grads` makes no allocation here after the first step.
+    pub fn backward_into(&self, output: Var<'_, T>, grads: &mut Grads<T>) {
+        let out_dims = output.shape();
+        assert_eq!(
+            numel(&out_dims),
+            1,
+            "backward: output of shape {} is not a scalar; use Tape::vjp with a seed",
+            Dims(&out_dims)
+        );
+        self.vjp_into(output, &[T::ONE], &out_dims, grads);
+    }
+
+    /// [`Tape::vjp`] into a caller's [`Grads`].
+    pub fn vjp_into(
+        &self,
+        output: Var<'_, T>,
+        seed: &[T],
+        seed_dims: &[usize],
+        grads: &mut Grads<T>,
+    ) {
+        assert!(
+            std::ptr::eq(output.tape, self),
+            "vjp: the output var belongs to another tape"
+        );
+        let arena = self.arena.borrow();
+        let root = &arena.nodes[output.index as usize];
+        let root_dims = &arena.dims[root.dims_start as usize..][..root.ndim as usize];
+        assert_eq!(
+            root_dims,
+            seed_dims,
+            "vjp: seed of shape {} does not match output of shape {}",
+            Dims(seed_dims),
+            Dims(root_dims)
+        );
+        let adjoints = grads.reset(self.id, self.generation, arena.values.len());
+        adjoints[root.start..root.start + root.len].copy_from_slice(seed);
+
+        // The reverse sweep: tape order is topological order, so walking it backwards
+        // visits every node after all of its consumers.
+        for node in arena.nodes[..=output.index as usize].iter().rev() {
+            if !node.requires_grad {
+                continue;
+            }
+            let (before, after) = adjoints.split_at_mut(node.start);
+            let recorded = Recorded {
+                nodes: &arena.nodes,
+                values: &arena.values[..node.start],
+                dims: &arena.dims,
+                indices: &arena.indices,
+            };
+            let out = Output {
+                value: &arena.values[node.start..node.start + node.len],
+                adjoint: &after[..node.len],
+                dims: &arena.dims[node.dims_start as usize..][..node.ndim as usize],
+            };
+            node.op.backward(&recorded, &out, before);
+        }
+    }
+
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub(crate) fn node_range(&self, index: NodeId) -> (usize, usize) {
+        let arena = self.arena.borrow();
+        let n = &arena.nodes[index as usize];
+        (n.start, n.len)
+    }
+}
+
+/// What a backward rule knows of the node it differentiates.
+pub(crate) struct Output<'a, T> {
+    /// The node's forward value.
+    pub value: &'a [T],
+    /// d(result)/d(this node), already complete when the rule runs.
+    pub adjoint: &'a [T],
+    /// The node's shape.
+    pub dims: &'a [usize],
+}
+
+/// A value recorded on a tape: a cheap `Copy` handle (a tape reference and an index).
+///
+/// The lifetime ties it to its tape, so a var cannot outlive the tape or survive
+/// [`Tape::clear`]. Arithmetic on vars records new nodes:
+///
+/// ```
+/// use tape::{Tape, Tensor};
+/// let tape = Tape::<f64>::new();
+/// let w = tape.var(&Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap());
+/// let x = tape.constant(&Tensor::from_vec(vec![3.0, 4.0], &[2]).unwrap());
+/// let loss = (w * x).sum().powi(2); // (w . x)^2 = 121
+/// let grads = loss.backward();
+/// assert_eq!(loss.item(), 121.0);
+/// assert_eq!(grads.wrt(w), &[66.0, 88.0]); // 2 (w . x) x
+/// ```
+#[derive(Clone, Copy)]
+pub struct Var<'t, T: Float = f64> {
+    pub(crate) tape: &'t Tape<T>,
+    pub(crate) index: NodeId,
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    /// The tape this var is recorded on.
+    pub fn tape(&self) -> &'t Tape<T> {
+        self.tape
+    }
+
+    /// Position of this var's node on its tape.
+    pub fn index(&self) -> usize {
+        self.index as usize
+    }
+
+    /// The shape of the value.
+    pub fn shape(&self) -> Shape {
+        self.tape
+            .with_recorded(|r| Shape::from_slice(r.dims(self.index)))
+    }
+
+    /// Number of elements of the value.
+    pub fn len(&self) -> usize {
+        self.tape.node_range(self.index).1
+    }
+
+    /// True if the value has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A copy of the value.
+    pub fn value(&self) -> Tensor<T> {
+        self.tape.with_recorded(|r| {
+            Tensor::from_vec(r.value(self.index).to_vec(), r.dims(self.index))
+                .expect("a node's value fills its shape")
+        })
+    }
+
+    /// Runs `f` on the value without copying it.
+    pub fn with_value<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
+        self.tape.with_recorded(|r| f(r.value(self.index)))
+    }
+
+    /// The value of a one-element var.
+    ///
+    /// # Panics
+    /// If the var does not hold exactly one element.
+    pub fn item(&self) -> T {
+        self.with_value(|v| {
+            assert_eq!(
+                v.len(),
+                1,
+                "item: var with {} elements is not a single number",
+                v.len()
+            );
+            v[0]
+        })
+    }
+
+    /// True if a gradient can flow into this var.
+    pub fn requires_grad(&self) -> bool {
+        self.tape.with_recorded(|r| r.requires_grad(self.index))
+    }
+
+    /// Gradient of this scalar with respect to every var of its tape.
+    ///
+    /// # Panics
+    /// If the var holds more than one element: use [`Tape::vjp`] with a seed then.
+    pub fn backward(&self) -> Grads<T> {
+        let mut grads = Grads::new();
+        self.tape.backward_into(*self, &mut grads);
+        grads
+    }
+
+    /// Panics with a clear message unless `other` is on the same tape.
+    #[inline]
+    pub(crate) fn same_tape(&self, other: &Var<'t, T>, op: &str) {
+        assert!(
+            std::ptr::eq(self.tape, other.tape),
+            "{op}: the operands are recorded on different tapes; vars of two tapes cannot be mixed"
+        );
+    }
+}
+
+impl<T: Float> std::fmt::Debug for Var<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Var#{}{:?}", self.index, self.value())
+    }
+}
