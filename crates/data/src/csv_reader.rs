@@ -155,9 +155,7 @@ pub fn parse_csv(
     let mut label_index: HashMap<String, usize> = HashMap::new();
     let mut last_line = 1;
     while reader.read_byte_record(&mut record).map_err(malformed)? {
-        let line = record
-            .position()
-            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        let line = record_line(text, record.position());
         last_line = line;
         if record.len() != columns.len() {
             let column = record.len().min(columns.len()) + 1;
@@ -242,6 +240,24 @@ pub fn parse_csv(
         .map(|(_, name)| name)
         .collect();
     Dataset::new(features, n_features, labels, feature_names, class_names)
+}
+
+/// The 1-based line on which a record starts.
+///
+/// The `csv` crate reports the line where it *began looking* for the record, which is
+/// before any blank lines it skipped; count those here so errors point at the right line.
+fn record_line(text: &[u8], position: Option<&::csv::Position>) -> usize {
+    let Some(position) = position else { return 0 };
+    let line = usize::try_from(position.line()).unwrap_or(usize::MAX);
+    let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+    let skipped = text
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| b == b'\n' || b == b'\r')
+        .filter(|&&b| b == b'\n')
+        .count();
+    line.saturating_add(skipped)
 }
 
 /// Why a feature cell is rejected.
@@ -354,6 +370,25 @@ mod tests {
         let err = parse("a,label\n1,0\n\n\nx,1\n", &CsvOptions::default()).unwrap_err();
         assert!(
             err.to_string().starts_with("t.csv: line 5, column 1 (a)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn line_numbers_with_crlf_and_leading_blank_lines() {
+        let err = parse(
+            "\r\na,label\r\n1,0\r\n\r\n2,1\r\nx,1\r\n",
+            &CsvOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("t.csv: line 6, column 1 (a)"),
+            "{err}"
+        );
+        let err = parse("a,label\n1,0\n2,1\n3\n", &CsvOptions::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("t.csv: line 4, column 2 (label)"),
             "{err}"
         );
     }

@@ -17,7 +17,7 @@ pub(crate) fn is_gzip(bytes: &[u8]) -> bool {
 }
 
 /// `bytes` itself, or its decompressed content if it is gzipped.
-pub(crate) fn decode(bytes: &[u8], file: &str) -> Result<Cow<'_, [u8]>, DataError> {
+pub(crate) fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<Cow<'a, [u8]>, DataError> {
     if !is_gzip(bytes) {
         return Ok(Cow::Borrowed(bytes));
     }

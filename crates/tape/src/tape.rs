@@ -236,9 +236,15 @@ impl<T: Float> Tape<T> {
             data.len(),
             Dims(dims)
         );
-        self.record(Op::Leaf, OutShape::Dims(dims), requires_grad, |_, out| {
-            out.copy_from_slice(data)
-        })
+        self.record(
+            Op::Leaf,
+            OutShape::Dims(dims),
+            requires_grad,
+            |_, out| match data {
+                [x] => out[0] = *x, // the scalar lane: no memcpy call
+                _ => out.copy_from_slice(data),
+            },
+        )
     }
 
     /// Appends a node whose output is written by `compute`, which sees everything
@@ -285,7 +291,10 @@ impl<T: Float> Tape<T> {
             dims,
             indices,
         };
-        let requires_grad = leaf_requires_grad || op.any_input_requires_grad(&recorded);
+        let requires_grad = match op {
+            Op::Leaf => leaf_requires_grad,
+            _ => op.any_input_requires_grad(&recorded),
+        };
         compute(&recorded, out);
         let index = NodeId::try_from(nodes.len()).expect("a tape holds at most 2^32 nodes");
         nodes.push(Node {

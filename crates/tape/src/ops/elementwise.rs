@@ -161,6 +161,20 @@ pub(crate) fn binary_backward<T: Float>(
     grads: &mut [T],
 ) {
     let (av, bv) = (recorded.value(a), recorded.value(b));
+    if av.len() == out.value.len() && bv.len() == out.value.len() {
+        // Same shapes (scalars included): no broadcasting, element i goes to element i.
+        if let Some(da) = adjoint_of(recorded, grads, a) {
+            for i in 0..da.len() {
+                da[i] += out.adjoint[i] * kind.df(av[i], bv[i], out.value[i]).0;
+            }
+        }
+        if let Some(db) = adjoint_of(recorded, grads, b) {
+            for i in 0..db.len() {
+                db[i] += out.adjoint[i] * kind.df(av[i], bv[i], out.value[i]).1;
+            }
+        }
+        return;
+    }
     let (ad, bd) = (recorded.dims(a), recorded.dims(b));
     if let Some(da) = adjoint_of(recorded, grads, a) {
         for_each_broadcast(out.dims, ad, bd, |o, i, j| {
@@ -191,6 +205,16 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn try_binary(self, other: Self, kind: Binary) -> Result<Self, ShapeError> {
         self.same_tape(&other, kind.name());
         let (a, b) = (self.index, other.index);
+        // The scalar lane: two 0-d operands skip the broadcasting machinery.
+        let both_scalar = self
+            .tape
+            .with_recorded(|r| r.node(a).ndim == 0 && r.node(b).ndim == 0);
+        if both_scalar {
+            let op = Op::Binary(kind, a, b);
+            return Ok(self.tape.record(op, OutShape::Dims(&[]), false, |r, out| {
+                out[0] = kind.f(r.values[r.node(a).start], r.values[r.node(b).start])
+            }));
+        }
         let dims = self
             .tape
             .with_recorded(|r| broadcast_shapes(kind.name(), r.dims(a), r.dims(b)))?;
