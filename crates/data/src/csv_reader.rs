@@ -129,8 +129,13 @@ pub fn parse_csv(
         .iter()
         .map(|name| String::from_utf8_lossy(name).into_owned())
         .collect();
+    if columns.is_empty() {
+        return Err(DataError::Empty {
+            file: file.to_string(),
+        });
+    }
     let target = match &options.target {
-        None => columns.len() - 1, // a record always has at least one field
+        None => columns.len() - 1,
         Some(name) => columns.iter().position(|c| c == name).ok_or_else(|| {
             DataError::MissingTargetColumn {
                 file: file.to_string(),

@@ -30,6 +30,9 @@
 //! project's `data/README.md`: the UCI sets (iris, wine, breast cancer, digits) are
 //! CC BY 4.0, MNIST is CC BY-SA 3.0; cite the creators given there when you publish results.
 
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
 pub mod bundled;
 mod csv_reader;
 mod dataset;

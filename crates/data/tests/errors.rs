@@ -119,7 +119,7 @@ fn csv_nan_and_infinite_cells() {
         ("-infinity", 4, "petal_width_cm"),
         ("3.5e38", 1, "sepal_length_cm"),
     ] {
-        let mut cells = vec!["1"; 4];
+        let mut cells = ["1"; 4];
         cells[column - 1] = value;
         let text = format!("{HEADER}1,2,3,4,0\n{},1\n", cells.join(","));
         let err = csv_err(&text, &CsvOptions::default());
