@@ -103,11 +103,12 @@ pub(crate) fn transpose_backward<T: Float>(
     out: &Output<'_, T>,
     grads: &mut [T],
 ) {
+    // x is [rows, cols]; y = x^T is [cols, rows], so x[i, j] went to y[j, i].
     let (rows, cols) = (out.dims[1], out.dims[0]);
     if let Some(dx) = adjoint_of(recorded, grads, x) {
         for i in 0..rows {
             for j in 0..cols {
-                dx[j * rows + i] += out.adjoint[i * cols + j];
+                dx[i * cols + j] += out.adjoint[j * rows + i];
             }
         }
     }
