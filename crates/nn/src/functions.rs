@@ -1,0 +1,115 @@
+//! Log-sum-exp, softmax and the losses, composed from tape primitives only: no
+//! hand-written gradient anywhere on this path. The tape differentiates them.
+//!
+//! ## Why the cross-entropy gradient is `softmax(o) - y`
+//!
+//! For logits `o` and a one-hot (or probability) target `y` with `sum_j y_j = 1`,
+//!
+//! ```text
+//! L = -sum_j y_j log softmax(o)_j = log sum_u exp(o_u) - sum_j y_j o_j
+//! ```
+//!
+//! because `log softmax(o)_j = o_j - log sum_u exp(o_u)`. Differentiating,
+//!
+//! ```text
+//! dL/do_j = exp(o_j) / sum_u exp(o_u) - y_j = softmax(o)_j - y_j,
+//! ```
+//!
+//! and the mean over a batch of `n` rows divides by `n`. The tests check that the tape,
+//! differentiating the composition below, arrives at exactly this closed form.
+//!
+//! ## Why the max shift
+//!
+//! `exp(1000)` overflows. Since `log sum exp(o) = m + log sum exp(o - m)` for any `m`,
+//! taking `m = max(o)` keeps every exponent `<= 0`. The shift is [`detach`](tape::Var::detach)ed:
+//! its gradient contributions cancel exactly in the maths, so we do not record them.
+
+use tape::{Float, Var};
+
+/// `log sum_j exp(o_j)` along `axis`, shifted by the (detached) maximum for stability.
+///
+/// ```
+/// use tape::{Tape, Tensor};
+/// let tape = Tape::<f64>::new();
+/// let o = tape.constant(&Tensor::from_vec(vec![1000.0, 1000.0], &[1, 2]).unwrap());
+/// let lse = nn::functions::logsumexp(o, -1, false);
+/// assert!((lse.item() - (1000.0 + 2f64.ln())).abs() < 1e-12); // no overflow
+/// ```
+pub fn logsumexp<'t, T: Float>(o: Var<'t, T>, axis: isize, keepdim: bool) -> Var<'t, T> {
+    let m = o.max_axis(axis, true).detach();
+    let lse = (o - m).exp().sum_axis(axis, true).ln() + m;
+    if keepdim {
+        lse
+    } else {
+        let mut dims = lse.shape();
+        let axis = if axis < 0 {
+            axis + dims.len() as isize
+        } else {
+            axis
+        } as usize;
+        dims.remove(axis);
+        lse.reshape(&dims)
+    }
+}
+
+/// `log softmax(o) = o - logsumexp(o)` along `axis`.
+pub fn log_softmax<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
+    o - logsumexp(o, axis, true)
+}
+
+/// `softmax(o)_j = exp(o_j) / sum_u exp(o_u)` along `axis`, as `exp(log_softmax(o))`.
+///
+/// ```
+/// use tape::{Tape, Tensor};
+/// let tape = Tape::<f64>::new();
+/// let o = tape.constant(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[1, 3]).unwrap());
+/// let p = nn::functions::softmax(o, -1).value();
+/// assert!((p.sum() - 1.0).abs() < 1e-15);
+/// ```
+pub fn softmax<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
+    log_softmax(o, axis).exp()
+}
+
+/// Mean cross-entropy of logits `o` (`[n, k]`) against integer labels:
+/// `(1/n) sum_i (logsumexp(o_i) - o_{i, y_i})`.
+///
+/// Logits of `-inf` (masked classes) are allowed as long as each row's labelled logit is
+/// finite: the loss stays finite and the gradient has no NaN.
+///
+/// # Panics
+/// If there is not one label per row or a label is out of range.
+///
+/// ```
+/// use tape::{Tape, Tensor};
+/// let tape = Tape::<f64>::new();
+/// let o = tape.var(&Tensor::from_vec(vec![2.0, 0.0, 0.0, 2.0], &[2, 2]).unwrap());
+/// let loss = nn::functions::cross_entropy(o, &[0, 1]);
+/// let grads = loss.backward();
+/// // (softmax(o) - onehot(y)) / n
+/// let p = 1.0 / (1.0 + (-2f64).exp());
+/// assert!((grads.wrt(o)[0] - (p - 1.0) / 2.0).abs() < 1e-15);
+/// ```
+pub fn cross_entropy<'t, T: Float>(o: Var<'t, T>, labels: &[usize]) -> Var<'t, T> {
+    (logsumexp(o, -1, false) - o.pick(labels)).mean()
+}
+
+/// Mean cross-entropy of logits `o` (`[n, k]`) against target distributions `y` (`[n, k]`,
+/// rows summing to 1, such as one-hot rows or soft labels):
+/// `-(1/n) sum_i sum_j y_ij log softmax(o_i)_j`.
+pub fn cross_entropy_with_probs<'t, T: Float>(o: Var<'t, T>, y: Var<'t, T>) -> Var<'t, T> {
+    -(y * log_softmax(o, -1)).sum_axis(-1, false).mean()
+}
+
+/// Squared loss for regression, halved and averaged over the batch:
+/// `(1/n) sum_i 1/2 ||y_i - y_hat_i||^2`, where the first axis of `y_hat` is the batch.
+///
+/// Its gradient with respect to `y_hat` is `(y_hat - y) / n`.
+pub fn squared_loss<'t, T: Float>(y_hat: Var<'t, T>, y: Var<'t, T>) -> Var<'t, T> {
+    let n = y_hat.shape().first().copied().unwrap_or(1);
+    (y_hat - y).powi(2).sum() * T::from_f64(0.5 / n as f64)
+}
+
+/// The L2 penalty `lambda/2 ||w||^2` (its gradient is `lambda w`).
+pub fn l2_penalty<'t, T: Float>(w: Var<'t, T>, lambda: T) -> Var<'t, T> {
+    w.powi(2).sum() * (lambda * T::from_f64(0.5))
+}

@@ -1,0 +1,136 @@
+//! The affine map `o = W x + b`, applied to a batch as `O = X W^T + b`.
+
+use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
+use tape::{Float, Tape, Tensor, Var};
+
+/// How to initialise a weight matrix. Biases always start at zero.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Init {
+    /// All zeros: fine for convex models such as softmax regression, whose loss has
+    /// no symmetry to break.
+    Zeros,
+    /// `N(0, std^2)`, for example `std = 0.01`.
+    Normal {
+        /// Standard deviation.
+        std: f64,
+    },
+    /// Glorot/Xavier uniform: `U(-a, a)` with `a = sqrt(6 / (inputs + outputs))`, which
+    /// keeps the variance of activations and gradients roughly equal across layers.
+    Xavier,
+}
+
+impl Init {
+    /// The small-normal initialiser with standard deviation 0.01.
+    pub fn small_normal() -> Self {
+        Init::Normal { std: 0.01 }
+    }
+}
+
+/// An affine layer: weight `W` of shape `[k, d]` (one row per output), bias `b` of
+/// shape `[k]`.
+///
+/// ```
+/// use nn::linear::{Init, Linear};
+/// use tape::{Tape, Tensor};
+/// let layer = Linear::<f64>::new(3, 2, Init::Xavier, 42);
+/// let tape = Tape::new();
+/// let params = layer.on_tape(&tape);
+/// let x = tape.constant(&Tensor::ones(&[5, 3])); // a batch of 5 examples
+/// let o = params.forward(x);
+/// assert_eq!(o.shape().as_slice(), &[5, 2]);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Linear<T: Float> {
+    /// `[k, d]`: row `j` holds the weights of output `j`.
+    pub weight: Tensor<T>,
+    /// `[k]`.
+    pub bias: Tensor<T>,
+}
+
+impl<T: Float> Linear<T> {
+    /// A layer from `inputs` (d) features to `outputs` (k), initialised deterministically
+    /// from `seed`.
+    pub fn new(inputs: usize, outputs: usize, init: Init, seed: u64) -> Self {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let dims = [outputs, inputs];
+        let weight = match init {
+            Init::Zeros => Tensor::zeros(&dims),
+            Init::Normal { std } => {
+                Tensor::random_normal(&dims, T::ZERO, T::from_f64(std), &mut rng)
+            }
+            Init::Xavier => {
+                let a = T::from_f64((6.0 / (inputs + outputs) as f64).sqrt());
+                Tensor::random_uniform(&dims, -a, a, &mut rng)
+            }
+        };
+        Linear {
+            weight,
+            bias: Tensor::zeros(&[outputs]),
+        }
+    }
+
+    /// A layer from given weights `[k, d]` and bias `[k]`.
+    ///
+    /// # Panics
+    /// If the shapes do not fit together.
+    pub fn from_parts(weight: Tensor<T>, bias: Tensor<T>) -> Self {
+        assert!(
+            weight.ndim() == 2 && bias.shape() == [weight.shape()[0]],
+            "Linear: weight {:?} and bias {:?} do not fit",
+            weight.shape(),
+            bias.shape()
+        );
+        Linear { weight, bias }
+    }
+
+    /// Number of input features `d`.
+    pub fn inputs(&self) -> usize {
+        self.weight.shape()[1]
+    }
+
+    /// Number of outputs `k`.
+    pub fn outputs(&self) -> usize {
+        self.weight.shape()[0]
+    }
+
+    /// Records the parameters on `tape` as trainable vars.
+    pub fn on_tape<'t>(&self, tape: &'t Tape<T>) -> LinearVars<'t, T> {
+        LinearVars {
+            weight: tape.var(&self.weight),
+            bias: tape.var(&self.bias),
+        }
+    }
+
+    /// `X W^T + b` on plain tensors, for prediction without a tape.
+    ///
+    /// # Panics
+    /// If `x` is not `[n, d]`.
+    pub fn apply(&self, x: &Tensor<T>) -> Tensor<T> {
+        let wt = self.weight.transpose().expect("weight is 2-d");
+        let xw = x.matmul(&wt).unwrap_or_else(|e| panic!("{e}"));
+        &xw + &self.bias
+    }
+
+    /// The parameters, weight first.
+    pub fn params_mut(&mut self) -> [&mut Tensor<T>; 2] {
+        [&mut self.weight, &mut self.bias]
+    }
+}
+
+/// A [`Linear`] layer's parameters recorded on a tape.
+#[derive(Clone, Copy, Debug)]
+pub struct LinearVars<'t, T: Float> {
+    /// `W`, `[k, d]`.
+    pub weight: Var<'t, T>,
+    /// `b`, `[k]`.
+    pub bias: Var<'t, T>,
+}
+
+impl<'t, T: Float> LinearVars<'t, T> {
+    /// `O = X W^T + b` for a batch `X` of shape `[n, d]`: row `i` is `W x_i + b`.
+    pub fn forward(&self, x: Var<'t, T>) -> Var<'t, T> {
+        x.matmul(self.weight.t()) + self.bias
+    }
+}
