@@ -292,7 +292,7 @@ mod tests {
                 let wrong = x.abs() - x.abs().detach() + (x * x * 0.5).detach();
                 wrong.sum()
             },
-            &[x.clone()],
+            std::slice::from_ref(&x),
             &GradcheckOptions::default(),
         )
         .unwrap_err();

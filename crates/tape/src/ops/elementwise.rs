@@ -55,10 +55,10 @@ unary_ops! {
     Relu: |x| if x > T::ZERO { x } else { T::ZERO }, |x, _y| if x > T::ZERO { T::ONE } else { T::ZERO };
     /// `|x|`: derivative `sign(x)` (0 at the kink).
     Abs: |x| x.abs(), |x, _y| x.signum();
-    /// `x^n`: `n x^(n-1)`.
-    Powi(n: i32): |x| x.powi(n), |x, _y| T::from_f64(n as f64) * x.powi(n - 1);
-    /// `x^p`: `p x^(p-1)`.
-    Powf(p: T): |x| x.powf(p), |x, _y| p * x.powf(p - T::ONE);
+    /// `x^n`: `n x^(n-1)` (0 for `n = 0`, at `x = 0` too, where `0 * 0^-1` is NaN).
+    Powi(n: i32): |x| x.powi(n), |x, _y| if n == 0 { T::ZERO } else { T::from_f64(n as f64) * x.powi(n - 1) };
+    /// `x^p`: `p x^(p-1)` (0 for `p = 0`, as for `powi`).
+    Powf(p: T): |x| x.powf(p), |x, _y| if p == T::ZERO { T::ZERO } else { p * x.powf(p - T::ONE) };
     /// `x + c`
     AddConst(c: T): |x| x + c, |_x, _y| T::ONE;
     /// `x * c`

@@ -1,0 +1,192 @@
+//! Versioned JSON model files, written atomically (temporary file, then rename) and
+//! checked on load (format, version, kind, shapes, finite numbers).
+//!
+//! Numbers are stored as `f64`, which holds every `f32` exactly and which `serde_json`
+//! prints in shortest round-trip form, so a save/load round trip is bit-exact.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The `format` field of every model file.
+pub const FORMAT: &str = "tapegrad-model";
+/// The model-file version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// Feature standardisation stored with a model: `x' = (x - mean) / std`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Standardization {
+    /// Per-feature means of the training data.
+    pub means: Vec<f64>,
+    /// Per-feature standard deviations (1 for constant features).
+    pub stds: Vec<f64>,
+}
+
+/// The contents of a model file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelFile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// [`VERSION`] when written by this build.
+    pub version: u32,
+    /// `softmax_regression` or `linear_regression`.
+    pub kind: String,
+    /// Number of input features `d`.
+    pub n_features: usize,
+    /// Number of outputs `k` (classes, or 1 for regression).
+    pub n_outputs: usize,
+    /// Row-major weight `[k, d]`.
+    pub weight: Vec<f64>,
+    /// Bias `[k]`.
+    pub bias: Vec<f64>,
+    /// Names of the features, in column order.
+    pub feature_names: Vec<String>,
+    /// Names of the classes (empty for regression).
+    pub class_names: Vec<String>,
+    /// Standardisation applied to features before the linear map.
+    pub standardization: Option<Standardization>,
+}
+
+/// A model file that could not be written or read.
+#[derive(Debug)]
+pub enum ModelError {
+    /// Reading or writing failed.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not a valid model file.
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            ModelError::Invalid { path, message } => write!(f, "{}: {message}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for ModelError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ModelError::Io { source, .. } => Some(source),
+            ModelError::Invalid { .. } => None,
+        }
+    }
+}
+
+impl ModelFile {
+    /// Checks everything a reader relies on, naming the first problem.
+    pub fn validate(&self, expected_kind: &str) -> Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!(
+                "not a tapegrad model file (format is {:?}, expected {FORMAT:?})",
+                self.format
+            ));
+        }
+        if self.version != VERSION {
+            return Err(format!(
+                "model file version {} is not supported (this build reads version {VERSION})",
+                self.version
+            ));
+        }
+        if self.kind != expected_kind {
+            return Err(format!(
+                "the model is a {}, not a {expected_kind}",
+                self.kind
+            ));
+        }
+        let (d, k) = (self.n_features, self.n_outputs);
+        if d == 0 || k == 0 {
+            return Err(format!(
+                "a model needs at least one feature and one output, got {d} and {k}"
+            ));
+        }
+        if self.weight.len() != d * k {
+            return Err(format!(
+                "weight has {} numbers, expected {k} x {d} = {}",
+                self.weight.len(),
+                d * k
+            ));
+        }
+        if self.bias.len() != k {
+            return Err(format!(
+                "bias has {} numbers, expected {k}",
+                self.bias.len()
+            ));
+        }
+        if self.feature_names.len() != d {
+            return Err(format!(
+                "{} feature names for {d} features",
+                self.feature_names.len()
+            ));
+        }
+        if !self.class_names.is_empty() && self.class_names.len() != k {
+            return Err(format!(
+                "{} class names for {k} classes",
+                self.class_names.len()
+            ));
+        }
+        if let Some(s) = &self.standardization {
+            if s.means.len() != d || s.stds.len() != d {
+                return Err(format!(
+                    "standardization has {} means and {} stds for {d} features",
+                    s.means.len(),
+                    s.stds.len()
+                ));
+            }
+            if s.stds.iter().any(|&v| !(v > 0.0 && v.is_finite())) {
+                return Err("standardization stds must be positive and finite".into());
+            }
+        }
+        let all = self.weight.iter().chain(&self.bias);
+        let all = all.chain(self.standardization.iter().flat_map(|s| s.means.iter()));
+        if let Some(v) = all.into_iter().find(|v| !v.is_finite()) {
+            return Err(format!("the model holds a non-finite number ({v})"));
+        }
+        Ok(())
+    }
+
+    /// Writes the file atomically: to a temporary name beside it, then renamed over it,
+    /// so a crash leaves either the old file or the new one, never half of one.
+    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        let io = |source| ModelError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let json = serde_json::to_string_pretty(self).expect("a model file serialises");
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(format!(".tmp-{}", std::process::id()));
+        let tmp = PathBuf::from(tmp);
+        std::fs::write(&tmp, json.as_bytes()).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            io(e)
+        })
+    }
+
+    /// Reads and validates a model file of the given kind.
+    pub fn load(path: &Path, expected_kind: &str) -> Result<Self, ModelError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ModelError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let invalid = |message: String| ModelError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let file: ModelFile = serde_json::from_str(&text)
+            .map_err(|e| invalid(format!("not a valid model file: {e}")))?;
+        file.validate(expected_kind).map_err(invalid)?;
+        Ok(file)
+    }
+}

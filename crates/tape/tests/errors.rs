@@ -1,0 +1,381 @@
+//! Error messages: a shape mismatch names the op and both shapes, in the `try_` form
+//! (an `Err`) and in the panicking form; vars of two tapes do not mix; backward needs a
+//! scalar; and gradcheck catches a deliberately wrong gradient and names where.
+
+use tape::{gradcheck, gradcheck_fast, GradcheckError, GradcheckOptions, Tape, Tensor, Var};
+
+fn zeros<'t>(tape: &'t Tape<f64>, dims: &[usize]) -> Var<'t, f64> {
+    tape.var(&Tensor::zeros(dims))
+}
+
+fn zeros32<'t>(tape: &'t Tape<f32>, dims: &[usize]) -> Var<'t, f32> {
+    tape.var(&Tensor::zeros(dims))
+}
+
+// --- matmul ---------------------------------------------------------------------------
+
+#[test]
+fn try_matmul_names_both_shapes() {
+    let tape = Tape::<f32>::new();
+    let a = zeros32(&tape, &[256, 784]);
+    let b = zeros32(&tape, &[10, 784]);
+    let before = tape.len();
+    let err = a.try_matmul(b).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "matmul: [256, 784] x [10, 784]: inner dimensions 784 and 10 differ"
+    );
+    assert_eq!(tape.len(), before, "a failed op records nothing");
+    // With the right orientation it works.
+    assert_eq!(&a.try_matmul(b.t()).unwrap().shape()[..], &[256, 10]);
+
+    let tape = Tape::<f64>::new();
+    let err = zeros(&tape, &[3])
+        .try_matmul(zeros(&tape, &[3, 2]))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "matmul: [3] x [3, 2]: both operands must be 2-d"
+    );
+}
+
+#[test]
+#[should_panic(expected = "matmul: [256, 784] x [10, 784]: inner dimensions 784 and 10 differ")]
+fn matmul_panics_with_the_same_message() {
+    let tape = Tape::<f64>::new();
+    let _ = zeros(&tape, &[256, 784]).matmul(zeros(&tape, &[10, 784]));
+}
+
+// --- broadcasting binary ops ----------------------------------------------------------
+
+#[test]
+fn try_binary_names_the_op_and_both_shapes() {
+    use tape::ops::Binary;
+    let tape = Tape::<f64>::new();
+    let a = zeros(&tape, &[2, 3]);
+    let b = zeros(&tape, &[4]);
+    for (kind, name) in [
+        (Binary::Add, "add"),
+        (Binary::Sub, "sub"),
+        (Binary::Mul, "mul"),
+        (Binary::Div, "div"),
+        (Binary::Maximum, "maximum"),
+        (Binary::Minimum, "minimum"),
+    ] {
+        let err = a.try_binary(b, kind).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!("{name}: shapes [2, 3] and [4] cannot be broadcast: axis 1 has 3 and 4")
+        );
+    }
+    // The order of the operands is kept in the message.
+    let err = b.try_binary(a, Binary::Add).unwrap_err().to_string();
+    assert!(err.starts_with("add: shapes [4] and [2, 3]"), "{err}");
+}
+
+#[test]
+#[should_panic(expected = "add: shapes [2, 3] and [4] cannot be broadcast")]
+fn add_operator_panics_naming_both_shapes() {
+    let tape = Tape::<f64>::new();
+    let _ = zeros(&tape, &[2, 3]) + zeros(&tape, &[4]);
+}
+
+#[test]
+#[should_panic(expected = "mul: shapes [2, 3] and [4] cannot be broadcast")]
+fn mul_operator_panics_naming_both_shapes_f32() {
+    let tape = Tape::<f32>::new();
+    let _ = zeros32(&tape, &[2, 3]) * zeros32(&tape, &[4]);
+}
+
+#[test]
+#[should_panic(expected = "div: shapes [5, 1, 2] and [3, 3] cannot be broadcast")]
+fn div_operator_panics_naming_both_shapes() {
+    let tape = Tape::<f64>::new();
+    let _ = zeros(&tape, &[5, 1, 2]) / zeros(&tape, &[3, 3]);
+}
+
+#[test]
+#[should_panic(expected = "sub: shapes [2] and [3] cannot be broadcast")]
+fn sub_operator_panics_naming_both_shapes() {
+    let tape = Tape::<f64>::new();
+    let _ = zeros(&tape, &[2]) - zeros(&tape, &[3]);
+}
+
+#[test]
+fn broadcast_to_a_smaller_shape_is_an_error() {
+    let tape = Tape::<f64>::new();
+    let err = zeros(&tape, &[2, 3]).try_broadcast_to(&[3]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "broadcast_to: cannot broadcast [2, 3] to [3]"
+    );
+    let err = zeros(&tape, &[2]).try_broadcast_to(&[2, 3]).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("broadcast_to: shapes [2] and [2, 3]"),
+        "{err}"
+    );
+}
+
+// --- reshape, pick, concat, axes ------------------------------------------------------
+
+#[test]
+fn reshape_with_a_wrong_count() {
+    let tape = Tape::<f64>::new();
+    let err = zeros(&tape, &[2, 3]).try_reshape(&[4]).unwrap_err();
+    assert_eq!(err.to_string(), "reshape: cannot reshape [2, 3] into [4]");
+}
+
+#[test]
+#[should_panic(expected = "reshape: cannot reshape [2, 3] into [7]")]
+fn reshape_panics_with_a_wrong_count() {
+    let tape = Tape::<f32>::new();
+    let _ = zeros32(&tape, &[2, 3]).reshape(&[7]);
+}
+
+#[test]
+fn pick_out_of_range_and_wrong_count() {
+    let tape = Tape::<f64>::new();
+    let x = zeros(&tape, &[2, 3]);
+    let err = x.try_pick(&[0, 3]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "pick: index 3 at row 1 is out of range for 3 columns"
+    );
+    let err = x.try_pick(&[0]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "pick: 1 indices for a tensor of shape [2, 3] with 2 rows"
+    );
+    let err = tape.scalar(1.0).try_pick(&[0]).unwrap_err();
+    assert_eq!(err.to_string(), "pick: cannot pick from a 0-d tensor");
+}
+
+#[test]
+#[should_panic(expected = "pick: index 5 at row 0 is out of range for 3 columns")]
+fn pick_panics_on_an_out_of_range_label() {
+    let tape = Tape::<f32>::new();
+    let _ = zeros32(&tape, &[2, 3]).pick(&[5, 0]);
+}
+
+#[test]
+#[should_panic(expected = "one_hot: label 4 at row 1 is not below 4 classes")]
+fn one_hot_panics_on_an_out_of_range_label() {
+    let tape = Tape::<f64>::new();
+    let _ = tape.one_hot(&[0, 4], 4);
+}
+
+#[test]
+fn concat_with_mismatched_shapes() {
+    let tape = Tape::<f64>::new();
+    let a = zeros(&tape, &[2, 3]);
+    let b = zeros(&tape, &[2, 4]);
+    let err = Var::try_concat(&[a, b], 0).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "concat: shapes [2, 3] and [2, 4] differ off axis 0"
+    );
+    // Along the axis where they differ it works.
+    assert_eq!(&Var::try_concat(&[a, b], -1).unwrap().shape()[..], &[2, 7]);
+    let c = zeros(&tape, &[2, 3, 1]);
+    let err = Var::try_concat(&[a, c], 1).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "concat: shapes [2, 3] and [2, 3, 1] differ off axis 1"
+    );
+    let err = Var::try_concat(&[a, b], 2).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "concat: axis 2 is out of range for a 2-d tensor"
+    );
+    let err = Var::<f64>::try_concat(&[], 0).unwrap_err();
+    assert_eq!(err.to_string(), "concat: needs at least one input");
+}
+
+#[test]
+#[should_panic(expected = "concat: shapes [2, 3] and [3, 3] differ off axis 1")]
+fn concat_panics_with_mismatched_shapes() {
+    let tape = Tape::<f64>::new();
+    let _ = Var::concat(&[zeros(&tape, &[2, 3]), zeros(&tape, &[3, 3])], 1);
+}
+
+#[test]
+#[should_panic(expected = "sum_axis: axis -3 is out of range for a 2-d tensor")]
+fn reduction_axis_out_of_range() {
+    let tape = Tape::<f64>::new();
+    let _ = zeros(&tape, &[2, 3]).sum_axis(-3, false);
+}
+
+#[test]
+#[should_panic(expected = "transpose: expects at most 2 dimensions, got [2, 3, 4]")]
+fn transpose_of_a_3d_var() {
+    let tape = Tape::<f64>::new();
+    let _ = zeros(&tape, &[2, 3, 4]).t();
+}
+
+#[test]
+#[should_panic(expected = "leaf: 5 elements do not fill shape [2, 3]")]
+fn var_from_slice_with_a_wrong_length() {
+    let tape = Tape::<f64>::new();
+    let _ = tape.var_from_slice(&[0.0; 5], &[2, 3]);
+}
+
+// --- tapes do not mix -----------------------------------------------------------------
+
+#[test]
+#[should_panic(expected = "different tapes")]
+fn vars_of_two_tapes_cannot_be_added() {
+    let one = Tape::<f64>::new();
+    let two = Tape::<f64>::new();
+    let _ = one.scalar(1.0) + two.scalar(2.0);
+}
+
+#[test]
+#[should_panic(expected = "different tapes")]
+fn vars_of_two_tapes_cannot_be_multiplied_f32() {
+    let one = Tape::<f32>::new();
+    let two = Tape::<f32>::new();
+    let _ = zeros32(&one, &[2, 2]) * zeros32(&two, &[2, 2]);
+}
+
+#[test]
+#[should_panic(expected = "matmul: the operands are recorded on different tapes")]
+fn vars_of_two_tapes_cannot_be_matmuled() {
+    let one = Tape::<f64>::new();
+    let two = Tape::<f64>::new();
+    let _ = zeros(&one, &[2, 2]).matmul(zeros(&two, &[2, 2]));
+}
+
+#[test]
+#[should_panic(expected = "concat: the operands are recorded on different tapes")]
+fn vars_of_two_tapes_cannot_be_concatenated() {
+    let one = Tape::<f64>::new();
+    let two = Tape::<f64>::new();
+    let _ = Var::concat(&[zeros(&one, &[2]), zeros(&two, &[2])], 0);
+}
+
+#[test]
+#[should_panic(expected = "vjp: the output var belongs to another tape")]
+fn backward_into_on_another_tape() {
+    let one = Tape::<f64>::new();
+    let two = Tape::<f64>::new();
+    let y = one.scalar(1.0) * 2.0;
+    two.backward_into(y, &mut tape::Grads::new());
+}
+
+// --- backward needs a scalar ----------------------------------------------------------
+
+#[test]
+#[should_panic(expected = "not a scalar")]
+fn backward_on_a_non_scalar() {
+    let tape = Tape::<f64>::new();
+    let _ = zeros(&tape, &[2, 3]).exp().backward();
+}
+
+#[test]
+#[should_panic(expected = "backward: output of shape [3] is not a scalar")]
+fn backward_on_a_non_scalar_f32() {
+    let tape = Tape::<f32>::new();
+    let _ = zeros32(&tape, &[3]).backward();
+}
+
+#[test]
+fn backward_on_a_one_element_non_0d_var_is_fine() {
+    let tape = Tape::<f64>::new();
+    let x = tape.var(&Tensor::from_vec(vec![3.0], &[1, 1]).unwrap());
+    assert_eq!((x * x).backward().wrt(x), &[6.0]);
+}
+
+#[test]
+#[should_panic(expected = "vjp: seed of shape [3] does not match output of shape [2, 3]")]
+fn vjp_with_a_wrongly_shaped_seed() {
+    let tape = Tape::<f64>::new();
+    let y = zeros(&tape, &[2, 3]).exp();
+    let _ = tape.vjp(y, &Tensor::zeros(&[3]));
+}
+
+// --- gradcheck catches a wrong gradient -----------------------------------------------
+
+/// Value `x^2 / 2` but gradient `sign(x)`, through detach; `y` is used correctly.
+fn wrong<'t>(v: &[Var<'t, f64>]) -> Var<'t, f64> {
+    let (y, x) = (v[0], v[1]);
+    let x_wrong = x.abs() - x.abs().detach() + (x * x * 0.5).detach();
+    y.exp().sum() + x_wrong.sum()
+}
+
+#[test]
+fn gradcheck_names_the_worst_wrong_element() {
+    let y = Tensor::from_vec(vec![0.1, -0.2, 0.3], &[3]).unwrap();
+    // sign(x) against x: errors 0.5, 1, 0 and 2; the worst is [1, 1].
+    let x = Tensor::from_vec(vec![0.5, -2.0, 1.0, 3.0], &[2, 2]).unwrap();
+    let err = gradcheck(|_, v| wrong(v), &[y, x], &GradcheckOptions::default()).unwrap_err();
+    match &err {
+        GradcheckError::Mismatch {
+            input,
+            index,
+            analytic,
+            numeric,
+            tolerance,
+        } => {
+            assert_eq!(*input, Some(1));
+            assert_eq!(index, &vec![1, 1]);
+            assert!((analytic - 1.0).abs() < 1e-12, "analytic {analytic}");
+            assert!((numeric - 3.0).abs() < 1e-6, "numeric {numeric}");
+            assert!((tolerance - (1e-5 + 1e-3 * numeric.abs())).abs() < 1e-12);
+        }
+        other => panic!("expected a mismatch, got {other:?}"),
+    }
+    let message = err.to_string();
+    assert!(message.contains("input 1 element [1, 1]"), "{message}");
+    assert!(message.contains("analytic 1e0"), "{message}");
+
+    // With x = 1 where the gradient happens to be right, the check passes.
+    let y = Tensor::from_vec(vec![0.1], &[1]).unwrap();
+    let x = Tensor::from_vec(vec![1.0], &[1]).unwrap();
+    let report = gradcheck(|_, v| wrong(v), &[y, x], &GradcheckOptions::default()).unwrap();
+    assert_eq!(report.checked, 2);
+}
+
+#[test]
+fn gradcheck_fast_catches_the_wrong_gradient() {
+    let y = Tensor::from_vec(vec![0.1, -0.2, 0.3], &[3]).unwrap();
+    let x = Tensor::from_vec(vec![0.5, -2.0, 1.0, 3.0], &[2, 2]).unwrap();
+    for seed in 0..5 {
+        let options = GradcheckOptions {
+            seed,
+            ..GradcheckOptions::default()
+        };
+        let err = gradcheck_fast(|_, v| wrong(v), &[y.clone(), x.clone()], &options).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                GradcheckError::Mismatch {
+                    input: None,
+                    ref index,
+                    ..
+                } if index.is_empty()
+            ),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn gradcheck_rejects_non_scalar_and_non_finite_outputs() {
+    let x = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
+    let err = gradcheck(
+        |_, v| v[0].exp(),
+        std::slice::from_ref(&x),
+        &GradcheckOptions::default(),
+    );
+    assert_eq!(err, Err(GradcheckError::NotScalar { shape: vec![2] }));
+    let err = gradcheck(
+        |_, v| (v[0] - 1.0).ln().sum(),
+        &[x],
+        &GradcheckOptions::default(),
+    );
+    assert!(
+        matches!(err, Err(GradcheckError::NonFinite { value }) if value == f64::NEG_INFINITY),
+        "{err:?}"
+    );
+}
