@@ -251,7 +251,7 @@ pub fn parse_csv(
 ///
 /// The `csv` crate reports the line where it *began looking* for the record, which is
 /// before any blank lines it skipped; count those here so errors point at the right line.
-fn record_line(text: &[u8], position: Option<&::csv::Position>) -> usize {
+pub(crate) fn record_line(text: &[u8], position: Option<&::csv::Position>) -> usize {
     let Some(position) = position else { return 0 };
     let line = usize::try_from(position.line()).unwrap_or(usize::MAX);
     let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
@@ -266,13 +266,13 @@ fn record_line(text: &[u8], position: Option<&::csv::Position>) -> usize {
 }
 
 /// Why a feature cell is rejected.
-enum BadNumber {
+pub(crate) enum BadNumber {
     NotANumber,
     NonFinite,
 }
 
 /// Parses one feature cell: as `f64` (the text as written), then stored as `f32`.
-fn parse_feature(cell: &str) -> Result<f32, BadNumber> {
+pub(crate) fn parse_feature(cell: &str) -> Result<f32, BadNumber> {
     let value: f64 = cell.parse().map_err(|_| BadNumber::NotANumber)?;
     let value32 = value as f32;
     if value32.is_finite() {

@@ -57,6 +57,16 @@ pub enum DataError {
         /// The column names found in the header.
         columns: Vec<String>,
     },
+    /// A column requested by name (for instance a model's feature) is not in the header
+    /// (line 1).
+    MissingColumn {
+        /// The file.
+        file: String,
+        /// The requested column name.
+        column: String,
+        /// The column names found in the header.
+        columns: Vec<String>,
+    },
     /// A row with more or fewer fields than the header.
     RaggedRow {
         /// The file.
@@ -193,6 +203,19 @@ fn column(column: usize, name: Option<&str>) -> String {
     }
 }
 
+/// The names joined by commas; past 20 of them, the first 16, an ellipsis and the last 2.
+fn abbreviate(names: &[String]) -> String {
+    if names.len() <= 20 {
+        return names.join(", ");
+    }
+    format!(
+        "{}, ... ({} more), {}",
+        names[..16].join(", "),
+        names.len() - 18,
+        names[names.len() - 2..].join(", ")
+    )
+}
+
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -225,6 +248,15 @@ impl fmt::Display for DataError {
                 f,
                 "{file}: line 1: no target column named {target:?} (the columns are: {})",
                 columns.join(", ")
+            ),
+            DataError::MissingColumn {
+                file,
+                column,
+                columns,
+            } => write!(
+                f,
+                "{file}: line 1: no column named {column:?} (the columns are: {})",
+                abbreviate(columns)
             ),
             DataError::RaggedRow {
                 file,
@@ -372,6 +404,7 @@ impl DataError {
             | DataError::HeaderOnly { file }
             | DataError::NoFeatures { file, .. }
             | DataError::MissingTargetColumn { file, .. }
+            | DataError::MissingColumn { file, .. }
             | DataError::RaggedRow { file, .. }
             | DataError::MissingValue { file, .. }
             | DataError::NotANumber { file, .. }

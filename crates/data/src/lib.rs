@@ -17,6 +17,8 @@
 //! - [`Dataset`]: features `[n, d]` as row-major `f32`, labels `0..k`, feature and class names.
 //! - [`read_csv`] / [`parse_csv`]: a header row, one target column (by name, default last),
 //!   numeric features; gzip detected by content. Errors name file, line, column and value.
+//! - [`read_csv_columns`] / [`parse_csv_columns`]: only the named numeric columns, in the
+//!   order asked for (features for prediction, from a file with other columns too).
 //! - [`read_idx_images`], [`read_idx_labels`], [`read_mnist_dir`]: the MNIST format, checked
 //!   against truncated or oversized files; pixels scaled to `[0, 1]`.
 //! - [`bundled`]: iris, wine, breast cancer, digits and a 5,000-image MNIST subset compiled
@@ -34,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bundled;
+mod csv_columns;
 mod csv_reader;
 mod dataset;
 mod error;
@@ -42,6 +45,7 @@ mod idx;
 mod split;
 mod standardize;
 
+pub use csv_columns::{parse_csv_columns, read_csv_columns};
 pub use csv_reader::{parse_csv, read_csv, CsvOptions, LabelOrder};
 pub use dataset::Dataset;
 pub use error::DataError;

@@ -3,8 +3,8 @@
 //!
 //! One step is: clear the tape, record the parameters and one batch, record the loss,
 //! sweep backward, and let the optimizer move the parameters at the schedule's rate.
-//! The tape and the gradient store are reused, so a step allocates nothing but the
-//! batch's index list.
+//! The tape, the gradient store and the batch buffers are reused, so a step allocates
+//! only the GEMM crate's packing buffers.
 
 use crate::functions::l2_penalty;
 use crate::linear::{Init, Linear};
@@ -228,10 +228,10 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
     let mut step = 0;
 
     'epochs: for epoch in 1..=config.epochs {
-        let batches = sampler.epoch();
+        let batches = sampler.next_epoch();
         let steps_per_epoch = batches.len();
         let mut learning_rate = config.schedule.rate(step);
-        for (i, batch) in batches.iter().enumerate() {
+        for (i, batch) in batches.enumerate() {
             batch_x.clear();
             batch_y.clear();
             for &row in batch {

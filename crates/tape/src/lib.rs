@@ -42,7 +42,10 @@
 //! - **[`Var`] is `Copy` and borrows its tape**, so it cannot outlive it, and
 //!   `a * b + c` reads like the maths.
 //! - **An arena**: values (and, during backward, adjoints) live in one growing buffer;
-//!   [`Tape::clear`] keeps the capacity, so a steady-state training step allocates nothing.
+//!   [`Tape::clear`] keeps the capacity, so recording and differentiating the same
+//!   computation again allocates nothing (`tests/allocation.rs` counts). The one exception
+//!   is inside the GEMM crate: `matrixmultiply` allocates a packing buffer per call
+//!   (at most 2.5 MiB, small next to the product itself).
 //! - **Generic over [`Float`]**: `f32` for speed, `f64` for [`gradcheck`]; matrix products
 //!   go to the `matrixmultiply` GEMM kernels.
 

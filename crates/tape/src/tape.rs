@@ -308,6 +308,48 @@ impl<T: Float> Tape<T> {
         Var { tape: self, index }
     }
 
+    /// The scalar lane: if every input is 0-d, records `op` with the 0-d output
+    /// `f(input values)` in a single borrow of the arena and returns it; otherwise `None`,
+    /// and the caller takes the general path.
+    #[inline]
+    pub(crate) fn record_scalar<const N: usize>(
+        &self,
+        op: Op<T>,
+        inputs: [NodeId; N],
+        f: impl FnOnce([T; N]) -> T,
+    ) -> Option<Var<'_, T>> {
+        let mut arena = self.arena.borrow_mut();
+        let Arena {
+            nodes,
+            values,
+            dims,
+            ..
+        } = &mut *arena;
+        let mut xs = [T::ZERO; N];
+        let mut requires_grad = false;
+        for (x, &id) in xs.iter_mut().zip(&inputs) {
+            let node = &nodes[id as usize];
+            if node.ndim != 0 {
+                return None;
+            }
+            *x = values[node.start];
+            requires_grad |= node.requires_grad;
+        }
+        let start = values.len();
+        values.push(f(xs));
+        let index = NodeId::try_from(nodes.len()).expect("a tape holds at most 2^32 nodes");
+        let dims_start = dims.len() as u32;
+        nodes.push(Node {
+            op,
+            start,
+            len: 1,
+            dims_start,
+            ndim: 0,
+            requires_grad,
+        });
+        Some(Var { tape: self, index })
+    }
+
     /// Stores integer side data for an op and returns its range in the index arena.
     pub(crate) fn push_indices(&self, data: impl IntoIterator<Item = usize>) -> (u32, u32) {
         let mut arena = self.arena.borrow_mut();

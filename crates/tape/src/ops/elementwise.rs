@@ -192,6 +192,12 @@ impl<'t, T: Float> Var<'t, T> {
     /// Records a unary elementwise op.
     pub fn unary(self, kind: Unary<T>) -> Self {
         let x = self.index;
+        if let Some(y) = self
+            .tape
+            .record_scalar(Op::Unary(kind, x), [x], |[v]| kind.f(v))
+        {
+            return y;
+        }
         self.tape
             .record(Op::Unary(kind, x), OutShape::SameAs(x), false, |r, out| {
                 for (o, &v) in out.iter_mut().zip(r.value(x)) {
@@ -206,14 +212,9 @@ impl<'t, T: Float> Var<'t, T> {
         self.same_tape(&other, kind.name());
         let (a, b) = (self.index, other.index);
         // The scalar lane: two 0-d operands skip the broadcasting machinery.
-        let both_scalar = self
-            .tape
-            .with_recorded(|r| r.node(a).ndim == 0 && r.node(b).ndim == 0);
-        if both_scalar {
-            let op = Op::Binary(kind, a, b);
-            return Ok(self.tape.record(op, OutShape::Dims(&[]), false, |r, out| {
-                out[0] = kind.f(r.values[r.node(a).start], r.values[r.node(b).start])
-            }));
+        let op = Op::Binary(kind, a, b);
+        if let Some(y) = self.tape.record_scalar(op, [a, b], |[x, y]| kind.f(x, y)) {
+            return Ok(y);
         }
         let dims = self
             .tape
