@@ -455,6 +455,45 @@ impl<T: Float> Tape<T> {
     }
 }
 
+/// Lists the tape node by node, as a Wengert list: index, op and inputs, shape, value
+/// (the first few elements of a tensor). Leaves are marked `var` or `const`.
+///
+/// ```
+/// use tape::Tape;
+/// let tape = Tape::<f64>::new();
+/// let x = tape.scalar(3.0);
+/// let _y = x * x + 1.0;
+/// let listing = tape.to_string();
+/// assert!(listing.contains("mul(#0, #0)"));
+/// ```
+impl<T: Float> std::fmt::Display for Tape<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let arena = self.arena.borrow();
+        for (i, node) in arena.nodes.iter().enumerate() {
+            let op = match node.op {
+                Op::Leaf if node.requires_grad => "leaf (var)".to_string(),
+                Op::Leaf => "leaf (const)".to_string(),
+                op => op.describe(&arena.indices),
+            };
+            let dims = &arena.dims[node.dims_start as usize..][..node.ndim as usize];
+            let values = &arena.values[node.start..node.start + node.len];
+            let shown: Vec<String> = values.iter().take(4).map(|v| format!("{v:.6}")).collect();
+            let more = if values.len() > 4 { ", ..." } else { "" };
+            let value = if dims.is_empty() {
+                shown.join("")
+            } else {
+                format!("[{}{more}]", shown.join(", "))
+            };
+            writeln!(
+                f,
+                "#{i:<3} {op:<24} {:<10} = {value}",
+                Dims(dims).to_string()
+            )?;
+        }
+        Ok(())
+    }
+}
+
 /// What a backward rule knows of the node it differentiates.
 pub(crate) struct Output<'a, T> {
     /// The node's forward value.

@@ -64,7 +64,7 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn detach(self) -> Self {
         let x = self.index;
         self.tape
-            .record(Op::Detach, OutShape::SameAs(x), false, |r, out| {
+            .record(Op::Detach(x), OutShape::SameAs(x), false, |r, out| {
                 out.copy_from_slice(r.value(x))
             })
     }

@@ -25,7 +25,7 @@ pub(crate) enum Op<T> {
     /// An input: a trainable var or a constant.
     Leaf,
     /// A copy through which no gradient flows (stop-gradient).
-    Detach,
+    Detach(NodeId),
     Unary(Unary<T>, NodeId),
     Binary(Binary, NodeId, NodeId),
     MatMul(NodeId, NodeId),
@@ -48,11 +48,58 @@ pub(crate) enum Op<T> {
 }
 
 impl<T: Float> Op<T> {
+    /// How the op reads in a listing of the tape, e.g. `mul(#0, #1)` or `sum_axis(#4, 1)`.
+    pub(crate) fn describe(&self, indices: &[usize]) -> String {
+        let unary = |kind: &Unary<T>| {
+            let name = format!("{kind:?}");
+            let (head, param) = name
+                .split_once('(')
+                .map_or((name.as_str(), ""), |(h, p)| (h, p.trim_end_matches(')')));
+            let mut snake = String::new();
+            for (i, c) in head.chars().enumerate() {
+                if c.is_uppercase() && i > 0 {
+                    snake.push('_');
+                }
+                snake.push(c.to_ascii_lowercase());
+            }
+            (snake, param.to_string())
+        };
+        match self {
+            Op::Leaf => "leaf".into(),
+            Op::Detach(x) => format!("detach(#{x})"),
+            Op::Unary(kind, x) => match unary(kind) {
+                (name, param) if param.is_empty() => format!("{name}(#{x})"),
+                (name, param) => format!("{name}(#{x}, {param})"),
+            },
+            Op::Binary(kind, a, b) => format!("{}(#{a}, #{b})", kind.name()),
+            Op::MatMul(a, b) => format!("matmul(#{a}, #{b})"),
+            Op::Transpose(x) => format!("transpose(#{x})"),
+            Op::Reshape(x) => format!("reshape(#{x})"),
+            Op::BroadcastTo(x) => format!("broadcast_to(#{x})"),
+            Op::Reduce(kind, x, None) => format!("{}(#{x})", format!("{kind:?}").to_lowercase()),
+            Op::Reduce(kind, x, Some(axis)) => {
+                format!("{}_axis(#{x}, {axis})", format!("{kind:?}").to_lowercase())
+            }
+            Op::Pick { x, .. } => format!("pick(#{x}, labels)"),
+            Op::Concat {
+                axis,
+                inputs,
+                count,
+            } => {
+                let ids: Vec<String> = indices[*inputs as usize..][..*count as usize]
+                    .iter()
+                    .map(|i| format!("#{i}"))
+                    .collect();
+                format!("concat([{}], {axis})", ids.join(", "))
+            }
+        }
+    }
+
     /// True if any input of this op wants a gradient (so this node does too).
     pub(crate) fn any_input_requires_grad(&self, recorded: &Recorded<'_, T>) -> bool {
         let rg = |id: NodeId| recorded.requires_grad(id);
         match *self {
-            Op::Leaf | Op::Detach => false,
+            Op::Leaf | Op::Detach(_) => false,
             Op::Unary(_, x)
             | Op::Transpose(x)
             | Op::Reshape(x)
@@ -76,7 +123,7 @@ impl<T: Float> Op<T> {
         grads: &mut [T],
     ) {
         match *self {
-            Op::Leaf | Op::Detach => {}
+            Op::Leaf | Op::Detach(_) => {}
             Op::Unary(kind, x) => elementwise::unary_backward(kind, x, recorded, out, grads),
             Op::Binary(kind, a, b) => {
                 elementwise::binary_backward(kind, a, b, recorded, out, grads)
