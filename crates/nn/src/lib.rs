@@ -34,3 +34,8 @@ pub mod optim;
 pub mod sampling;
 pub mod schedule;
 pub mod train;
+
+/// The README's code blocks, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
