@@ -31,6 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(10);
+    let min_accuracy: Option<f64> = arg("--min-accuracy").map(|s| s.parse()).transpose()?;
     let dir = match arg("--data") {
         Some(dir) => dir.into(),
         None => data::bundled::mnist_dir()?,
@@ -96,9 +97,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "\ntrained in {seconds:.1} s ({steps} steps, {:.0} µs per step including per-epoch evaluation)",
         1e6 * seconds / steps.max(1) as f64
     );
-    println!(
-        "test accuracy on the official 10,000 test images: {:.4}",
-        model.score(&mnist.test)?
-    );
-    Ok(())
+    let accuracy = model.score(&mnist.test)?;
+    println!("test accuracy on the official 10,000 test images: {accuracy:.4}");
+    match min_accuracy {
+        Some(min) if accuracy < min => {
+            Err(format!("test accuracy {accuracy:.4} is below {min}").into())
+        }
+        _ => Ok(()),
+    }
 }
