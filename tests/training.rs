@@ -367,3 +367,34 @@ fn save_and_load_round_trip_is_bit_exact() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn linear_regression_save_and_load_round_trip_is_bit_exact() {
+    let x = Tensor::<f64>::from_fn(&[30, 2], |i| (i as f64 * 0.37).sin());
+    let y: Vec<f64> = x
+        .data()
+        .chunks(2)
+        .map(|r| 0.3 * r[0] - 1.7 * r[1] + 0.1)
+        .collect();
+    let config = TrainConfig {
+        epochs: 20,
+        sampling: Sampling::FullBatch,
+        ..TrainConfig::default()
+    };
+    let mut model = LinearRegression::<f64>::new(2);
+    model.fit(&x, &y, None, &config).unwrap();
+    let path = std::env::temp_dir().join(format!("tapegrad-linreg-{}.json", std::process::id()));
+    model.save(&path).unwrap();
+    let loaded = LinearRegression::<f64>::load(&path).unwrap();
+    assert_eq!(model, loaded);
+    assert_eq!(model.predict(&x), loaded.predict(&x));
+    // a softmax-regression file is not a linear-regression file, and vice versa
+    let err = SoftmaxRegression::<f32>::load(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("linear_regression, not a softmax_regression"),
+        "{err}"
+    );
+    std::fs::remove_file(&path).unwrap();
+}

@@ -25,6 +25,8 @@
 //! assert!(model.score(&test).unwrap() > 0.9);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod functions;
 pub mod linear;
 pub mod metrics;

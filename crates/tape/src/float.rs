@@ -143,19 +143,36 @@ pub trait Float:
         c: &mut [Self],
         accumulate: bool,
     ) {
-        check_gemm_bounds(m, k, n, a.len(), a_layout, b.len(), b_layout, c.len());
-        let at = |i: usize, j: usize, l: MatrixLayout| {
-            i as isize * l.row_stride + j as isize * l.col_stride
-        };
-        for i in 0..m {
-            for j in 0..n {
-                let mut sum = Self::ZERO;
-                for p in 0..k {
-                    sum += a[at(i, p, a_layout) as usize] * b[at(p, j, b_layout) as usize];
-                }
-                let out = &mut c[i * n + j];
-                *out = if accumulate { *out + sum } else { sum };
+        gemm_fallback(m, k, n, a, a_layout, b, b_layout, c, accumulate)
+    }
+}
+
+/// The generic matrix product behind [`Float::gemm`]'s default: a plain triple loop, for
+/// element types without a tuned kernel.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_fallback<T: Float>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[T],
+    a_layout: MatrixLayout,
+    b: &[T],
+    b_layout: MatrixLayout,
+    c: &mut [T],
+    accumulate: bool,
+) {
+    check_gemm_bounds(m, k, n, a.len(), a_layout, b.len(), b_layout, c.len());
+    let at = |i: usize, j: usize, l: MatrixLayout| {
+        (i as isize * l.row_stride + j as isize * l.col_stride) as usize
+    };
+    for i in 0..m {
+        for j in 0..n {
+            let mut sum = T::ZERO;
+            for p in 0..k {
+                sum += a[at(i, p, a_layout)] * b[at(p, j, b_layout)];
             }
+            let out = &mut c[i * n + j];
+            *out = if accumulate { *out + sum } else { sum };
         }
     }
 }
@@ -351,6 +368,41 @@ mod tests {
         );
         // small integers times quarters: every product and sum is exact
         assert_eq!(c, naive(m, k, n, &a, &b, bl));
+    }
+
+    #[test]
+    fn generic_fallback_agrees_with_the_tuned_kernel() {
+        let (m, k, n) = (7, 9, 4);
+        let a: Vec<f64> = (0..m * k).map(|i| (i as f64 * 0.7).sin()).collect();
+        let b: Vec<f64> = (0..k * n).map(|i| (i as f64 * 0.3).cos()).collect();
+        for bl in [MatrixLayout::row_major(n), MatrixLayout::transposed(k)] {
+            let (mut tuned, mut generic) = (vec![0.5; m * n], vec![0.5; m * n]);
+            f64::gemm(
+                m,
+                k,
+                n,
+                &a,
+                MatrixLayout::row_major(k),
+                &b,
+                bl,
+                &mut tuned,
+                true,
+            );
+            gemm_fallback(
+                m,
+                k,
+                n,
+                &a,
+                MatrixLayout::row_major(k),
+                &b,
+                bl,
+                &mut generic,
+                true,
+            );
+            for (x, y) in tuned.iter().zip(&generic) {
+                assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+            }
+        }
     }
 
     #[test]

@@ -49,6 +49,8 @@
 //! - **Generic over [`Float`]**: `f32` for speed, `f64` for [`gradcheck`]; matrix products
 //!   go to the `matrixmultiply` GEMM kernels.
 
+#![warn(missing_docs)]
+
 pub mod float;
 pub mod gradcheck;
 mod grads;
@@ -59,7 +61,7 @@ pub mod shape;
 mod tape;
 mod tensor;
 
-pub use float::{Float, MatrixLayout};
+pub use float::{gemm_fallback, Float, MatrixLayout};
 pub use gradcheck::{gradcheck, gradcheck_fast, GradcheckError, GradcheckOptions, GradcheckReport};
 pub use grads::Grads;
 pub use shape::{Shape, ShapeError};

@@ -421,7 +421,8 @@ impl<T: Float> Tape<T> {
         // The reverse sweep: tape order is topological order, so walking it backwards
         // visits every node after all of its consumers.
         for node in arena.nodes[..=output.index as usize].iter().rev() {
-            if !node.requires_grad {
+            // Constants have no gradient to pass on, and leaves no inputs to pass it to.
+            if !node.requires_grad || matches!(node.op, Op::Leaf) {
                 continue;
             }
             let (before, after) = adjoints.split_at_mut(node.start);
