@@ -147,6 +147,28 @@ fn zeroed_like<T: Float>(params: &[&mut Tensor<T>]) -> Vec<Vec<T>> {
     params.iter().map(|p| vec![T::ZERO; p.len()]).collect()
 }
 
+/// Visits every parameter element `w` with its gradient `g` (plus the L2 term
+/// `weight_decay * w` when that is non-zero) and its slot in each per-parameter state,
+/// so that each optimizer's `step` is only its update rule.
+fn for_each_element<T: Float, const S: usize>(
+    params: &mut [&mut Tensor<T>],
+    grads: &[&[T]],
+    weight_decay: T,
+    mut states: [&mut Vec<Vec<T>>; S],
+    mut update: impl FnMut(&mut T, T, [&mut T; S]),
+) {
+    for (i, (param, grad)) in params.iter_mut().zip(grads).enumerate() {
+        for (j, (w, &g)) in param.data_mut().iter_mut().zip(grad.iter()).enumerate() {
+            let g = if weight_decay != T::ZERO {
+                g + weight_decay * *w
+            } else {
+                g
+            };
+            update(w, g, states.each_mut().map(|state| &mut state[i][j]));
+        }
+    }
+}
+
 fn assert_finite_nonnegative<T: Float>(what: &str, value: T) {
     assert!(
         value.is_finite() && value >= T::ZERO,
@@ -254,36 +276,21 @@ impl<T: Float> Default for Sgd<T> {
 impl<T: Float> Optimizer<T> for Sgd<T> {
     fn step(&mut self, params: &mut [&mut Tensor<T>], grads: &[&[T]], learning_rate: T) {
         let first_step = self.layout.check("Sgd", params, grads);
-        let with_momentum = self.momentum != T::ZERO;
-        if first_step && with_momentum {
+        let (mu, nesterov, eta) = (self.momentum, self.nesterov, learning_rate);
+        if mu == T::ZERO {
+            for_each_element(params, grads, self.weight_decay, [], |w, g, []| {
+                *w -= eta * g
+            });
+            return;
+        }
+        if first_step {
             self.momentum_buffers = zeroed_like(params);
         }
-        let (mu, weight_decay, eta) = (self.momentum, self.weight_decay, learning_rate);
-        for (i, (param, grad)) in params.iter_mut().zip(grads).enumerate() {
-            let weights = param.data_mut();
-            if !with_momentum {
-                for (w, &g) in weights.iter_mut().zip(grad.iter()) {
-                    let g = if weight_decay != T::ZERO {
-                        g + weight_decay * *w
-                    } else {
-                        g
-                    };
-                    *w -= eta * g;
-                }
-                continue;
-            }
-            let buffer = &mut self.momentum_buffers[i];
-            for ((w, &g), b) in weights.iter_mut().zip(grad.iter()).zip(buffer.iter_mut()) {
-                let g = if weight_decay != T::ZERO {
-                    g + weight_decay * *w
-                } else {
-                    g
-                };
-                *b = if first_step { g } else { mu * *b + g };
-                let direction = if self.nesterov { g + mu * *b } else { *b };
-                *w -= eta * direction;
-            }
-        }
+        let buffers = [&mut self.momentum_buffers];
+        for_each_element(params, grads, self.weight_decay, buffers, |w, g, [b]| {
+            *b = if first_step { g } else { mu * *b + g };
+            *w -= eta * if nesterov { g + mu * *b } else { *b };
+        });
     }
 
     fn reset(&mut self) {
@@ -360,23 +367,12 @@ impl<T: Float> Optimizer<T> for AdaGrad<T> {
         if self.layout.check("AdaGrad", params, grads) {
             self.sum_of_squares = zeroed_like(params);
         }
-        let (eps, weight_decay, eta) = (self.eps, self.weight_decay, learning_rate);
-        for ((param, grad), sum) in params.iter_mut().zip(grads).zip(&mut self.sum_of_squares) {
-            for ((w, &g), big_g) in param
-                .data_mut()
-                .iter_mut()
-                .zip(grad.iter())
-                .zip(sum.iter_mut())
-            {
-                let g = if weight_decay != T::ZERO {
-                    g + weight_decay * *w
-                } else {
-                    g
-                };
-                *big_g += g * g;
-                *w -= eta * g / (big_g.sqrt() + eps);
-            }
-        }
+        let (eps, eta) = (self.eps, learning_rate);
+        let sums = [&mut self.sum_of_squares];
+        for_each_element(params, grads, self.weight_decay, sums, |w, g, [big_g]| {
+            *big_g += g * g;
+            *w -= eta * g / (big_g.sqrt() + eps);
+        });
     }
 
     fn reset(&mut self) {
@@ -467,23 +463,12 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         if self.layout.check("RmsProp", params, grads) {
             self.mean_square = zeroed_like(params);
         }
-        let (rho, eps, weight_decay, eta) = (self.rho, self.eps, self.weight_decay, learning_rate);
-        for ((param, grad), mean) in params.iter_mut().zip(grads).zip(&mut self.mean_square) {
-            for ((w, &g), s) in param
-                .data_mut()
-                .iter_mut()
-                .zip(grad.iter())
-                .zip(mean.iter_mut())
-            {
-                let g = if weight_decay != T::ZERO {
-                    g + weight_decay * *w
-                } else {
-                    g
-                };
-                *s = rho * *s + (T::ONE - rho) * g * g;
-                *w -= eta * g / (s.sqrt() + eps);
-            }
-        }
+        let (rho, eps, eta) = (self.rho, self.eps, learning_rate);
+        let means = [&mut self.mean_square];
+        for_each_element(params, grads, self.weight_decay, means, |w, g, [s]| {
+            *s = rho * *s + (T::ONE - rho) * g * g;
+            *w -= eta * g / (s.sqrt() + eps);
+        });
     }
 
     fn reset(&mut self) {
@@ -630,30 +615,21 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         let bias_correction1 = T::ONE - beta1.powi(t);
         let bias_correction2_sqrt = (T::ONE - beta2.powi(t)).sqrt();
         let step_size = eta / bias_correction1;
-        let l2_decay = if self.decoupled {
-            T::ZERO
+        // Adam adds the decay to the gradient (L2); AdamW shrinks the weight directly.
+        let (l2_decay, decoupled_factor) = if self.decoupled {
+            (T::ZERO, T::ONE - eta * self.weight_decay)
         } else {
-            self.weight_decay
+            (self.weight_decay, T::ONE)
         };
-        let decoupled_factor = T::ONE - eta * self.weight_decay;
-        let moments = self.first_moment.iter_mut().zip(&mut self.second_moment);
-        for ((param, grad), (first, second)) in params.iter_mut().zip(grads).zip(moments) {
-            let state = first.iter_mut().zip(second.iter_mut());
-            for ((w, &g), (m, v)) in param.data_mut().iter_mut().zip(grad.iter()).zip(state) {
-                let g = if l2_decay != T::ZERO {
-                    g + l2_decay * *w
-                } else {
-                    g
-                };
-                if self.decoupled && self.weight_decay != T::ZERO {
-                    *w *= decoupled_factor;
-                }
-                *m = beta1 * *m + (T::ONE - beta1) * g;
-                *v = beta2 * *v + (T::ONE - beta2) * g * g;
-                let denominator = v.sqrt() / bias_correction2_sqrt + eps;
-                *w -= step_size * *m / denominator;
+        let moments = [&mut self.first_moment, &mut self.second_moment];
+        for_each_element(params, grads, l2_decay, moments, |w, g, [m, v]| {
+            if decoupled_factor != T::ONE {
+                *w *= decoupled_factor;
             }
-        }
+            *m = beta1 * *m + (T::ONE - beta1) * g;
+            *v = beta2 * *v + (T::ONE - beta2) * g * g;
+            *w -= step_size * *m / (v.sqrt() / bias_correction2_sqrt + eps);
+        });
     }
 
     fn reset(&mut self) {
