@@ -18,25 +18,45 @@ pub fn for_model(
     data_name: &str,
     model_name: &str,
 ) -> Result<Dataset> {
-    let columns = feature_columns(model, data, data_name, model_name)?;
-    let labels = class_map(model.class_names(), data.class_names(), data_name, model_name)?;
-    let d = data.n_features();
-    let features = if columns.iter().copied().eq(0..d) {
-        data.features().to_vec()
-    } else {
-        data.features()
-            .chunks_exact(d)
-            .flat_map(|row| columns.iter().map(move |&c| row[c]))
-            .collect()
-    };
+    let features = features_for_model(model, data, data_name, model_name)?;
+    let classes = class_names(model);
+    let labels = class_map(&classes, data.class_names(), data_name, model_name)?;
     let relabelled = data.labels().iter().map(|&y| labels[y]).collect();
     Ok(Dataset::new(
         features,
         model.n_features(),
         relabelled,
         model.feature_names().to_vec(),
-        model.class_names().to_vec(),
+        classes,
     )?)
+}
+
+/// The model's class names, or `0`, `1`, ... if its file named none.
+pub fn class_names(model: &SoftmaxRegression) -> Vec<String> {
+    if model.class_names().len() == model.n_classes() {
+        model.class_names().to_vec()
+    } else {
+        (0..model.n_classes()).map(|j| j.to_string()).collect()
+    }
+}
+
+/// The data's features, row-major, in the model's column order (see [`for_model`]).
+pub fn features_for_model(
+    model: &SoftmaxRegression,
+    data: &Dataset,
+    data_name: &str,
+    model_name: &str,
+) -> Result<Vec<f32>> {
+    let columns = feature_columns(model, data, data_name, model_name)?;
+    let d = data.n_features();
+    if columns.iter().copied().eq(0..d) {
+        return Ok(data.features().to_vec());
+    }
+    Ok(data
+        .features()
+        .chunks_exact(d)
+        .flat_map(|row| columns.iter().map(move |&c| row[c]))
+        .collect())
 }
 
 /// For each of the model's features, the data column that holds it: by name when the data
@@ -59,8 +79,9 @@ fn feature_columns(
     if names.len() == model.n_features() {
         return Ok((0..names.len()).collect());
     }
+    let plural = if names.len() == 1 { "" } else { "s" };
     Err(CliError::new(format!(
-        "{data_name} has {} features but the model {model_name} expects {}",
+        "{data_name} has {} feature{plural} but the model {model_name} expects {}",
         names.len(),
         model.n_features()
     )))
@@ -163,8 +184,14 @@ mod tests {
         let aligned = for_model(&model, &data, "d", "m").unwrap();
         assert_eq!(aligned.features(), &[30.0, 10.0, 60.0, 40.0]);
         assert_eq!(aligned.labels(), &[1, 1]);
-        let wide = Dataset::new(vec![0.0; 3], 3, vec![0], names(&["p", "q", "r"]), names(&["no"]))
-            .unwrap();
+        let wide = Dataset::new(
+            vec![0.0; 3],
+            3,
+            vec![0],
+            names(&["p", "q", "r"]),
+            names(&["no"]),
+        )
+        .unwrap();
         let err = for_model(&model, &wide, "wine (bundled)", "m.json")
             .unwrap_err()
             .to_string();

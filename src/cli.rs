@@ -42,7 +42,7 @@ pub struct Cli {
 pub enum Command {
     /// Train a softmax regression model and report its test accuracy
     #[command(long_about = TRAIN_ABOUT)]
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
     /// Evaluate a saved model: accuracy, cross-entropy, confusion matrix, precision and recall
     #[command(long_about = EVAL_ABOUT)]
     Eval(EvalArgs),
@@ -126,6 +126,7 @@ pub struct HoldOutArgs {
 
 /// `tapegrad train`.
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 pub struct TrainArgs {
     #[command(flatten)]
     /// Which data to train on.
@@ -247,13 +248,13 @@ pub struct SplitArgs {
     /// Which data to split.
     pub data: DataArgs,
 
-    /// Fraction of each class in the test part, in (0, 1)
-    #[arg(long, value_name = "FRACTION", default_value_t = 0.25, value_parser = fraction)]
-    pub test_fraction: f64,
+    /// Fraction of each class in the test part, in (0, 1) [default: 0.25]
+    #[arg(long, value_name = "FRACTION", value_parser = fraction)]
+    pub test_fraction: Option<f64>,
 
-    /// Seed of the split (the same as `train --split-seed`)
-    #[arg(long, value_name = "SEED", default_value_t = 0)]
-    pub seed: u64,
+    /// Seed of the split, the same as `train --split-seed` [default: 0]
+    #[arg(long, value_name = "SEED")]
+    pub seed: Option<u64>,
 
     /// Directory for train.csv and test.csv (created if missing)
     #[arg(long, value_name = "DIR")]

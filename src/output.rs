@@ -72,7 +72,8 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("tapegrad-output-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("tapegrad-output-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }

@@ -7,7 +7,14 @@ use data::{CsvOptions, Dataset, MnistSplit};
 use std::path::Path;
 
 /// The names `--data` accepts for bundled sets (`breast-cancer` is accepted too).
-pub const BUNDLED: [&str; 6] = ["iris", "wine", "breast_cancer", "digits", "mnist5k", "mnist"];
+pub const BUNDLED: [&str; 6] = [
+    "iris",
+    "wine",
+    "breast_cancer",
+    "digits",
+    "mnist5k",
+    "mnist",
+];
 
 /// The test fraction used when `--test-fraction` is not given.
 pub const DEFAULT_TEST_FRACTION: f64 = 0.25;
@@ -63,28 +70,29 @@ impl Source {
             origin,
             parts,
         };
-        if let Some(parts) = bundled(spec)? {
-            no_target(spec, target, "a bundled data set")?;
-            return Ok(source(Origin::Bundled, parts));
+        match Spec::classify(spec)? {
+            Spec::Bundled(name) => {
+                no_target(spec, target, "a bundled data set")?;
+                Ok(source(Origin::Bundled, bundled(name)?))
+            }
+            Spec::Directory(dir) => {
+                no_target(spec, target, "a directory of IDX files")?;
+                Ok(source(
+                    Origin::Idx,
+                    Parts::Split(data::read_mnist_dir(dir)?),
+                ))
+            }
+            Spec::File(path) => {
+                let options = CsvOptions {
+                    target: target.map(str::to_string),
+                    ..CsvOptions::default()
+                };
+                Ok(source(
+                    Origin::Csv,
+                    Parts::Whole(data::read_csv(path, &options)?),
+                ))
+            }
         }
-        let path = Path::new(spec);
-        if path.is_dir() {
-            no_target(spec, target, "a directory of IDX files")?;
-            return Ok(source(Origin::Idx, Parts::Split(data::read_mnist_dir(path)?)));
-        }
-        if !path.exists() && looks_like_a_name(spec) {
-            return Err(CliError::new(format!(
-                "unknown data set `{spec}`: it is not a bundled set ({}) and there is no file \
-                 or directory of that name",
-                BUNDLED.join(", ")
-            )));
-        }
-        let mut options = CsvOptions::default();
-        options.target = target.map(str::to_string);
-        Ok(source(
-            Origin::Csv,
-            Parts::Whole(data::read_csv(path, &options)?),
-        ))
     }
 
     /// Whether the features are MNIST-format pixels (already scaled to `[0, 1]`).
@@ -177,17 +185,51 @@ pub fn own_split(name: &str, hold_out: &HoldOutArgs) -> Result<()> {
     )))
 }
 
-/// A bundled set by name, `None` if `spec` is not a bundled name.
-fn bundled(spec: &str) -> Result<Option<Parts>> {
-    Ok(Some(match spec.to_ascii_lowercase().as_str() {
+/// What a `--data` text names, before anything is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Spec<'a> {
+    /// A bundled set, by its canonical name (one of [`BUNDLED`]).
+    Bundled(&'static str),
+    /// A directory, read as MNIST-format IDX files.
+    Directory(&'a Path),
+    /// Anything else is a CSV file (which may not exist: reading it says so).
+    File(&'a Path),
+}
+
+impl<'a> Spec<'a> {
+    /// Bundled names come first (case-insensitive; `breast-cancer` too), then existing
+    /// directories, then files. A text that is neither a bundled name nor an existing path
+    /// and has no `/`, `\` or `.` is taken for a mistyped bundled name.
+    pub fn classify(spec: &'a str) -> Result<Spec<'a>> {
+        let lower = spec.to_ascii_lowercase().replace('-', "_");
+        if let Some(name) = BUNDLED.iter().find(|&&name| name == lower) {
+            return Ok(Spec::Bundled(name));
+        }
+        let path = Path::new(spec);
+        if path.is_dir() {
+            return Ok(Spec::Directory(path));
+        }
+        if !path.exists() && !spec.contains(['/', '\\', '.']) {
+            return Err(CliError::new(format!(
+                "unknown data set `{spec}`: it is not a bundled set ({}) and there is no file \
+                 or directory of that name",
+                BUNDLED.join(", ")
+            )));
+        }
+        Ok(Spec::File(path))
+    }
+}
+
+/// A bundled set by its canonical name.
+fn bundled(name: &str) -> Result<Parts> {
+    Ok(match name {
         "iris" => Parts::Whole(data::bundled::iris()),
         "wine" => Parts::Whole(data::bundled::wine()),
-        "breast_cancer" | "breast-cancer" => Parts::Whole(data::bundled::breast_cancer()),
+        "breast_cancer" => Parts::Whole(data::bundled::breast_cancer()),
         "digits" => Parts::Whole(data::bundled::digits()),
         "mnist5k" => Parts::Split(data::bundled::mnist5k()),
-        "mnist" => Parts::Split(data::bundled::mnist()?),
-        _ => return Ok(None),
-    }))
+        _ => Parts::Split(data::bundled::mnist()?),
+    })
 }
 
 /// `--target` names a CSV column; anything else has its labels already.
@@ -198,11 +240,6 @@ fn no_target(spec: &str, target: Option<&str>, kind: &str) -> Result<()> {
             "--target applies to CSV files only, and {spec} is {kind}"
         ))),
     }
-}
-
-/// A spec with no path separator and no extension is meant as a bundled name.
-fn looks_like_a_name(spec: &str) -> bool {
-    !spec.contains(['/', '\\', '.'])
 }
 
 #[cfg(test)]
@@ -230,18 +267,25 @@ mod tests {
     fn unknown_names_list_the_bundled_sets() {
         let err = Source::load("irsi", None).unwrap_err().to_string();
         assert!(err.contains("unknown data set `irsi`"), "{err}");
-        assert!(err.contains("iris, wine, breast_cancer, digits, mnist5k, mnist"), "{err}");
+        assert!(
+            err.contains("iris, wine, breast_cancer, digits, mnist5k, mnist"),
+            "{err}"
+        );
     }
 
     #[test]
     fn missing_files_are_named() {
-        let err = Source::load("no/such/file.csv", None).unwrap_err().to_string();
+        let err = Source::load("no/such/file.csv", None)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("no/such/file.csv: cannot read"), "{err}");
     }
 
     #[test]
     fn target_only_for_csv() {
-        let err = Source::load("iris", Some("species")).unwrap_err().to_string();
+        let err = Source::load("iris", Some("species"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("--target applies to CSV files only"), "{err}");
     }
 
@@ -253,7 +297,10 @@ mod tests {
             split_seed: None,
         };
         let err = source.train_test(&hold_out).unwrap_err().to_string();
-        assert!(err.contains("--test-fraction does not apply to mnist5k"), "{err}");
+        assert!(
+            err.contains("--test-fraction does not apply to mnist5k"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -264,7 +311,8 @@ mod tests {
             .unwrap();
         let (lib_train, lib_test) =
             data::train_test_split_stratified(&data::bundled::iris(), 0.25, 0);
-        assert_eq!((train.data, test.data), (lib_train, lib_test));
+        assert_eq!(train.data, lib_train);
+        assert_eq!(test.data, lib_test);
         let part = Source::load("iris", None)
             .unwrap()
             .evaluation_part(&no_hold_out())

@@ -1,0 +1,97 @@
+//! `tapegrad info`: what a data set holds: rows, features, classes with their counts.
+
+use crate::cli::InfoArgs;
+use crate::error::Result;
+use crate::source::{Parts, Source};
+use data::Dataset;
+
+/// Feature names listed in full up to this many; past it, the first and last few.
+const MAX_FEATURE_NAMES: usize = 12;
+
+/// Runs `tapegrad info`.
+pub fn run(args: &InfoArgs) -> Result<()> {
+    let source = Source::load(&args.data.data, args.data.target.as_deref())?;
+    say!("data: {}", source.describe());
+    match &source.parts {
+        Parts::Whole(data) => {
+            say!("rows: {}", data.len());
+            describe_features(data);
+            say!("classes: {}", data.n_classes());
+            let width = name_width(data);
+            for (name, count) in data.class_names().iter().zip(data.class_counts()) {
+                say!("  {name:<width$}  {count:>7}");
+            }
+        }
+        Parts::Split(split) => {
+            let (train, test) = (&split.train, &split.test);
+            say!(
+                "rows: {} (training part {}, test part {})",
+                train.len() + test.len(),
+                train.len(),
+                test.len()
+            );
+            describe_features(train);
+            say!("classes: {}", train.n_classes());
+            let width = name_width(train);
+            say!("  {:<width$}  {:>7}  {:>7}", "", "train", "test");
+            let test_counts = test.class_counts();
+            for (j, (name, count)) in train
+                .class_names()
+                .iter()
+                .zip(train.class_counts())
+                .enumerate()
+            {
+                let test_count = test_counts.get(j).copied().unwrap_or(0);
+                say!("  {name:<width$}  {count:>7}  {test_count:>7}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Prints the number of features and their names, abbreviated if there are many.
+fn describe_features(data: &Dataset) {
+    say!(
+        "features: {}: {}",
+        data.n_features(),
+        feature_list(data.feature_names())
+    );
+}
+
+/// The names joined by commas; past [`MAX_FEATURE_NAMES`], the first 8, `...` and the
+/// last 2.
+fn feature_list(names: &[String]) -> String {
+    if names.len() <= MAX_FEATURE_NAMES {
+        return names.join(", ");
+    }
+    format!(
+        "{}, ..., {}",
+        names[..8].join(", "),
+        names[names.len() - 2..].join(", ")
+    )
+}
+
+/// Width of the class-name column.
+fn name_width(data: &Dataset) -> usize {
+    data.class_names()
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_feature_lists_are_abbreviated() {
+        let names: Vec<String> = (0..20).map(|i| format!("f{i}")).collect();
+        assert_eq!(
+            feature_list(&names),
+            "f0, f1, f2, f3, f4, f5, f6, f7, ..., f18, f19"
+        );
+        assert_eq!(feature_list(&names[..3]), "f0, f1, f2");
+    }
+}

@@ -1,0 +1,88 @@
+//! `tapegrad split`: the stratified train/test split of a data set as `train.csv` and
+//! `test.csv`, for baselines outside tapegrad.
+
+use crate::cli::{HoldOutArgs, SplitArgs};
+use crate::error::{CliError, Result};
+use crate::output::write_atomically;
+use crate::source::Source;
+use data::Dataset;
+use std::io::{self, Write};
+
+/// Runs `tapegrad split`.
+pub fn run(args: &SplitArgs) -> Result<()> {
+    let source = Source::load(&args.data.data, args.data.target.as_deref())?;
+    let hold_out = HoldOutArgs {
+        test_fraction: args.test_fraction,
+        split_seed: args.seed,
+    };
+    if source.is_pixels() && (args.test_fraction.is_some() || args.seed.is_some()) {
+        return Err(CliError::new(format!(
+            "--test-fraction and --seed do not apply to {}: it comes with its own training \
+             and test parts",
+            args.data.data
+        )));
+    }
+    let (train, test) = source.train_test(&hold_out)?;
+
+    let dir = &args.out_dir;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        CliError::new(format!(
+            "{}: cannot create the directory: {e}",
+            dir.display()
+        ))
+    })?;
+    for (name, part) in [("train.csv", &train), ("test.csv", &test)] {
+        write_atomically(&dir.join(name), |out| write_csv(out, &part.data))?;
+    }
+    say!(
+        "wrote {} ({} rows, {}) and {} ({} rows, {})",
+        dir.join("train.csv").display(),
+        train.data.len(),
+        train.description,
+        dir.join("test.csv").display(),
+        test.data.len(),
+        test.description
+    );
+    Ok(())
+}
+
+/// Writes a header of the feature names and `label`, then one row per example with its
+/// features (shortest text that reads back as the same `f32`) and its class index.
+pub fn write_csv(out: &mut dyn Write, data: &Dataset) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(
+        data.feature_names()
+            .iter()
+            .map(String::as_str)
+            .chain(["label"]),
+    )?;
+    let mut field = String::new();
+    for (row, label) in data.iter() {
+        for value in row {
+            field.clear();
+            std::fmt::Write::write_fmt(&mut field, format_args!("{value}"))
+                .map_err(io::Error::other)?;
+            csv.write_field(&field)?;
+        }
+        csv.write_field(label.to_string())?;
+        csv.write_record(None::<&[u8]>)?;
+    }
+    csv.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_the_csv_reader() {
+        let iris = data::bundled::iris();
+        let mut out = Vec::new();
+        write_csv(&mut out, &iris).unwrap();
+        let back = data::parse_csv(&out, "iris.csv", &data::CsvOptions::default()).unwrap();
+        assert_eq!(back.features(), iris.features());
+        assert_eq!(back.labels(), iris.labels());
+        assert_eq!(back.feature_names(), iris.feature_names());
+        assert_eq!(back.class_names(), ["0", "1", "2"]);
+    }
+}
