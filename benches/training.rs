@@ -41,9 +41,10 @@ fn training_step(crit: &mut Criterion) {
         bench.iter(|| x.matmul(&w_t).unwrap())
     });
     let evaluation = Tensor::<f32>::random_uniform(&[10_000, FEATURES], 0.0, 1.0, &mut rng);
-    crit.bench_function("matmul evaluation: [10000, 784] x [784, 10] (f32)", |bench| {
-        bench.iter(|| evaluation.matmul(&w_t).unwrap())
-    });
+    crit.bench_function(
+        "matmul evaluation: [10000, 784] x [784, 10] (f32)",
+        |bench| bench.iter(|| evaluation.matmul(&w_t).unwrap()),
+    );
 }
 
 criterion_group!(benches, training_step);
