@@ -10,8 +10,9 @@
 //! Run it in `f64`: in `f32` the finite differences themselves are off by about
 //! `1e-7 / eps`, and checks fail for precision rather than for bugs.
 
-use crate::tape::{Tape, Var};
+use crate::tape::Tape;
 use crate::tensor::Tensor;
+use crate::var::Var;
 use rand::SeedableRng;
 use std::fmt;
 

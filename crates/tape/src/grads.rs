@@ -1,8 +1,8 @@
 //! [`Grads`]: the result of a reverse sweep, queried by [`Var`].
 
 use crate::float::Float;
-use crate::tape::Var;
 use crate::tensor::Tensor;
+use crate::var::Var;
 
 /// Gradients of one output with respect to every var of a tape, looked up by var.
 ///

@@ -60,10 +60,12 @@ mod overload;
 pub mod shape;
 mod tape;
 mod tensor;
+mod var;
 
 pub use float::{gemm_fallback, Float, MatrixLayout};
 pub use gradcheck::{gradcheck, gradcheck_fast, GradcheckError, GradcheckOptions, GradcheckReport};
 pub use grads::Grads;
 pub use shape::{Shape, ShapeError};
-pub use tape::{Tape, TapeCapacity, Var};
+pub use tape::{Tape, TapeCapacity};
 pub use tensor::Tensor;
+pub use var::Var;

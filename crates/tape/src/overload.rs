@@ -2,7 +2,7 @@
 
 use crate::float::Float;
 use crate::ops::{Binary, Unary};
-use crate::tape::Var;
+use crate::var::Var;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 macro_rules! var_operator {

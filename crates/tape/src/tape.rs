@@ -9,8 +9,9 @@
 use crate::float::Float;
 use crate::grads::Grads;
 use crate::ops::Op;
-use crate::shape::{numel, Dims, Shape};
+use crate::shape::{numel, Dims};
 use crate::tensor::Tensor;
+use crate::var::Var;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -503,112 +504,4 @@ pub(crate) struct Output<'a, T> {
     pub adjoint: &'a [T],
     /// The node's shape.
     pub dims: &'a [usize],
-}
-
-/// A value recorded on a tape: a cheap `Copy` handle (a tape reference and an index).
-///
-/// The lifetime ties it to its tape, so a var cannot outlive the tape or survive
-/// [`Tape::clear`]. Arithmetic on vars records new nodes:
-///
-/// ```
-/// use tape::{Tape, Tensor};
-/// let tape = Tape::<f64>::new();
-/// let w = tape.var(&Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap());
-/// let x = tape.constant(&Tensor::from_vec(vec![3.0, 4.0], &[2]).unwrap());
-/// let loss = (w * x).sum().powi(2); // (w . x)^2 = 121
-/// let grads = loss.backward();
-/// assert_eq!(loss.item(), 121.0);
-/// assert_eq!(grads.wrt(w), &[66.0, 88.0]); // 2 (w . x) x
-/// ```
-#[derive(Clone, Copy)]
-pub struct Var<'t, T: Float = f64> {
-    pub(crate) tape: &'t Tape<T>,
-    pub(crate) index: NodeId,
-}
-
-impl<'t, T: Float> Var<'t, T> {
-    /// The tape this var is recorded on.
-    pub fn tape(&self) -> &'t Tape<T> {
-        self.tape
-    }
-
-    /// Position of this var's node on its tape.
-    pub fn index(&self) -> usize {
-        self.index as usize
-    }
-
-    /// The shape of the value.
-    pub fn shape(&self) -> Shape {
-        self.tape
-            .with_recorded(|r| Shape::from_slice(r.dims(self.index)))
-    }
-
-    /// Number of elements of the value.
-    pub fn len(&self) -> usize {
-        self.tape.node_range(self.index).1
-    }
-
-    /// True if the value has no elements.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// A copy of the value.
-    pub fn value(&self) -> Tensor<T> {
-        self.tape.with_recorded(|r| {
-            Tensor::from_vec(r.value(self.index).to_vec(), r.dims(self.index))
-                .expect("a node's value fills its shape")
-        })
-    }
-
-    /// Runs `f` on the value without copying it.
-    pub fn with_value<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
-        self.tape.with_recorded(|r| f(r.value(self.index)))
-    }
-
-    /// The value of a one-element var.
-    ///
-    /// # Panics
-    /// If the var does not hold exactly one element.
-    pub fn item(&self) -> T {
-        self.with_value(|v| {
-            assert_eq!(
-                v.len(),
-                1,
-                "item: var with {} elements is not a single number",
-                v.len()
-            );
-            v[0]
-        })
-    }
-
-    /// True if a gradient can flow into this var.
-    pub fn requires_grad(&self) -> bool {
-        self.tape.with_recorded(|r| r.requires_grad(self.index))
-    }
-
-    /// Gradient of this scalar with respect to every var of its tape.
-    ///
-    /// # Panics
-    /// If the var holds more than one element: use [`Tape::vjp`] with a seed then.
-    pub fn backward(&self) -> Grads<T> {
-        let mut grads = Grads::new();
-        self.tape.backward_into(*self, &mut grads);
-        grads
-    }
-
-    /// Panics with a clear message unless `other` is on the same tape.
-    #[inline]
-    pub(crate) fn same_tape(&self, other: &Var<'t, T>, op: &str) {
-        assert!(
-            std::ptr::eq(self.tape, other.tape),
-            "{op}: the operands are recorded on different tapes; vars of two tapes cannot be mixed"
-        );
-    }
-}
-
-impl<T: Float> std::fmt::Debug for Var<'_, T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Var#{}{:?}", self.index, self.value())
-    }
 }

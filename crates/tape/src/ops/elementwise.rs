@@ -5,7 +5,8 @@
 use crate::float::Float;
 use crate::kernels::for_each_broadcast;
 use crate::shape::{broadcast_shapes, ShapeError};
-use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded, Var};
+use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded};
+use crate::var::Var;
 
 /// Declares the unary ops: `Name(param: Type): |x| f(x), |x, y| df(x, y);` where `y` is
 /// the forward output `f(x)`, which many derivatives reuse (`exp`, `tanh`, `sigmoid`).

@@ -3,8 +3,9 @@
 use crate::float::Float;
 use crate::ops::Op;
 use crate::shape::ShapeError;
-use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded, Tape, Var};
+use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded, Tape};
 use crate::tensor::pick_dims;
+use crate::var::Var;
 
 impl<'t, T: Float> Var<'t, T> {
     /// Picks one element per row along the last axis: `out[i] = x[i, indices[i]]`.

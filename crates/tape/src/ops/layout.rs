@@ -4,7 +4,8 @@ use crate::float::Float;
 use crate::kernels::for_each_broadcast;
 use crate::ops::Op;
 use crate::shape::{broadcast_shapes, numel, resolve_axis, split_at_axis, Dims, Shape, ShapeError};
-use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded, Var};
+use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded};
+use crate::var::Var;
 
 impl<'t, T: Float> Var<'t, T> {
     /// The same elements under a new shape with as many elements.

@@ -4,8 +4,9 @@ use crate::float::{Float, MatrixLayout};
 use crate::kernels;
 use crate::ops::Op;
 use crate::shape::{Dims, ShapeError};
-use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded, Var};
+use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded};
 use crate::tensor::matmul_dims;
+use crate::var::Var;
 
 impl<'t, T: Float> Var<'t, T> {
     /// Matrix product `[m, k] x [k, n] -> [m, n]`, or an error naming both shapes.

@@ -4,7 +4,8 @@ use crate::float::Float;
 use crate::kernels;
 use crate::ops::Op;
 use crate::shape::{reduced_shape, resolve_axis, split_at_axis};
-use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded, Var};
+use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded};
+use crate::var::Var;
 
 /// Which reduction a node computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
