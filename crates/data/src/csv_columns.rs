@@ -10,8 +10,8 @@
 
 use std::path::Path;
 
-use crate::csv_reader::{parse_feature, record_line, BadNumber};
-use crate::{gzip, DataError};
+use crate::csv_common::{check_row_length, parse_cell, read_file, CsvText};
+use crate::DataError;
 
 /// Reads the columns named `columns` (in that order) of a CSV file (plain or gzipped) as
 /// row-major `f32` features: `(features, rows)` with `features.len() == rows *
@@ -23,12 +23,7 @@ pub fn read_csv_columns(
     path: impl AsRef<Path>,
     columns: &[String],
 ) -> Result<(Vec<f32>, usize), DataError> {
-    let path = path.as_ref();
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
-        file: file.clone(),
-        source,
-    })?;
+    let (bytes, file) = read_file(path.as_ref())?;
     parse_csv_columns(&bytes, &file, columns)
 }
 
@@ -60,35 +55,11 @@ pub fn parse_csv_columns(
     columns: &[String],
 ) -> Result<(Vec<f32>, usize), DataError> {
     let file = source_name;
-    let decoded = gzip::decode(bytes, file)?;
-    let text = decoded
-        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(&decoded);
-    // The same reader settings as `parse_csv`, so both read a file alike.
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(::csv::Trim::All)
-        .from_reader(text);
-    let mut record = ::csv::ByteRecord::new();
-    let malformed = |err: ::csv::Error| DataError::Malformed {
-        file: file.to_string(),
-        line: err
-            .position()
-            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX)),
-        message: err.to_string(),
-    };
+    let text = CsvText::decode(bytes, file)?;
+    let mut records = text.records(file);
 
     // The header row, and where each requested column is in it.
-    if !reader.read_byte_record(&mut record).map_err(malformed)? {
-        return Err(DataError::Empty {
-            file: file.to_string(),
-        });
-    }
-    let header: Vec<String> = record
-        .iter()
-        .map(|name| String::from_utf8_lossy(name).into_owned())
-        .collect();
+    let header = records.read_header()?;
     let wanted = columns
         .iter()
         .map(|name| {
@@ -106,50 +77,11 @@ pub fn parse_csv_columns(
     // The data rows.
     let mut features = Vec::new();
     let mut rows = 0;
-    while reader.read_byte_record(&mut record).map_err(malformed)? {
-        let line = record_line(text, record.position());
-        if record.len() != header.len() {
-            let column = record.len().min(header.len()) + 1;
-            return Err(DataError::RaggedRow {
-                file: file.to_string(),
-                line,
-                column,
-                column_name: header.get(column - 1).cloned(),
-                expected: header.len(),
-                found: record.len(),
-            });
-        }
+    while let Some((line, record)) = records.next_row()? {
+        check_row_length(record, &header, file, line)?;
         for &c in &wanted {
             let cell = String::from_utf8_lossy(&record[c]);
-            let (file, column, column_name) = (file.to_string(), c + 1, header[c].clone());
-            if cell.is_empty() {
-                return Err(DataError::MissingValue {
-                    file,
-                    line,
-                    column,
-                    column_name,
-                });
-            }
-            let value = parse_feature(&cell).map_err(|kind| {
-                let value = cell.to_string();
-                match kind {
-                    BadNumber::NotANumber => DataError::NotANumber {
-                        file,
-                        line,
-                        column,
-                        column_name,
-                        value,
-                    },
-                    BadNumber::NonFinite => DataError::NonFinite {
-                        file,
-                        line,
-                        column,
-                        column_name,
-                        value,
-                    },
-                }
-            })?;
-            features.push(value);
+            features.push(parse_cell(&cell, file, line, c, &header)?);
         }
         rows += 1;
     }

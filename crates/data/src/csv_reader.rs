@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::{gzip, DataError, Dataset};
+use crate::csv_common::{check_cell_present, check_row_length, parse_cell, read_file, CsvText};
+use crate::{DataError, Dataset};
 
 /// How string class labels are numbered.
 ///
@@ -61,12 +62,7 @@ impl CsvOptions {
 ///
 /// Errors name the file as `path` displays. See [`parse_csv`] for the format and errors.
 pub fn read_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset, DataError> {
-    let path = path.as_ref();
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
-        file: file.clone(),
-        source,
-    })?;
+    let (bytes, file) = read_file(path.as_ref())?;
     parse_csv(&bytes, &file, options)
 }
 
@@ -101,34 +97,11 @@ pub fn parse_csv(
     options: &CsvOptions,
 ) -> Result<Dataset, DataError> {
     let file = source_name;
-    let decoded = gzip::decode(bytes, file)?;
-    let text = decoded
-        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(&decoded);
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(::csv::Trim::All)
-        .from_reader(text);
-    let mut record = ::csv::ByteRecord::new();
-    let malformed = |err: ::csv::Error| DataError::Malformed {
-        file: file.to_string(),
-        line: err
-            .position()
-            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX)),
-        message: err.to_string(),
-    };
+    let text = CsvText::decode(bytes, file)?;
+    let mut records = text.records(file);
 
     // The header row.
-    if !reader.read_byte_record(&mut record).map_err(malformed)? {
-        return Err(DataError::Empty {
-            file: file.to_string(),
-        });
-    }
-    let columns: Vec<String> = record
-        .iter()
-        .map(|name| String::from_utf8_lossy(name).into_owned())
-        .collect();
+    let columns = records.read_header()?;
     if columns.is_empty() {
         return Err(DataError::Empty {
             file: file.to_string(),
@@ -159,31 +132,13 @@ pub fn parse_csv(
     let mut label_texts: Vec<String> = Vec::new();
     let mut label_index: HashMap<String, usize> = HashMap::new();
     let mut last_line = 1;
-    while reader.read_byte_record(&mut record).map_err(malformed)? {
-        let line = record_line(text, record.position());
+    while let Some((line, record)) = records.next_row()? {
         last_line = line;
-        if record.len() != columns.len() {
-            let column = record.len().min(columns.len()) + 1;
-            return Err(DataError::RaggedRow {
-                file: file.to_string(),
-                line,
-                column,
-                column_name: columns.get(column - 1).cloned(),
-                expected: columns.len(),
-                found: record.len(),
-            });
-        }
+        check_row_length(record, &columns, file, line)?;
         for (c, cell) in record.iter().enumerate() {
             let cell = String::from_utf8_lossy(cell);
-            if cell.is_empty() {
-                return Err(DataError::MissingValue {
-                    file: file.to_string(),
-                    line,
-                    column: c + 1,
-                    column_name: columns[c].clone(),
-                });
-            }
             if c == target {
+                check_cell_present(&cell, file, line, c, &columns)?;
                 let id = match label_index.get(cell.as_ref()) {
                     Some(&id) => id,
                     None => {
@@ -194,30 +149,7 @@ pub fn parse_csv(
                 };
                 label_ids.push(id);
             } else {
-                features.push(parse_feature(&cell).map_err(|kind| {
-                    let (file, column, column_name, value) = (
-                        file.to_string(),
-                        c + 1,
-                        columns[c].clone(),
-                        cell.to_string(),
-                    );
-                    match kind {
-                        BadNumber::NotANumber => DataError::NotANumber {
-                            file,
-                            line,
-                            column,
-                            column_name,
-                            value,
-                        },
-                        BadNumber::NonFinite => DataError::NonFinite {
-                            file,
-                            line,
-                            column,
-                            column_name,
-                            value,
-                        },
-                    }
-                })?);
+                features.push(parse_cell(&cell, file, line, c, &columns)?);
             }
         }
     }
@@ -245,41 +177,6 @@ pub fn parse_csv(
         .map(|(_, name)| name)
         .collect();
     Dataset::new(features, n_features, labels, feature_names, class_names)
-}
-
-/// The 1-based line on which a record starts.
-///
-/// The `csv` crate reports the line where it *began looking* for the record, which is
-/// before any blank lines it skipped; count those here so errors point at the right line.
-pub(crate) fn record_line(text: &[u8], position: Option<&::csv::Position>) -> usize {
-    let Some(position) = position else { return 0 };
-    let line = usize::try_from(position.line()).unwrap_or(usize::MAX);
-    let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
-    let skipped = text
-        .get(start..)
-        .unwrap_or_default()
-        .iter()
-        .take_while(|&&b| b == b'\n' || b == b'\r')
-        .filter(|&&b| b == b'\n')
-        .count();
-    line.saturating_add(skipped)
-}
-
-/// Why a feature cell is rejected.
-pub(crate) enum BadNumber {
-    NotANumber,
-    NonFinite,
-}
-
-/// Parses one feature cell: as `f64` (the text as written), then stored as `f32`.
-pub(crate) fn parse_feature(cell: &str) -> Result<f32, BadNumber> {
-    let value: f64 = cell.parse().map_err(|_| BadNumber::NotANumber)?;
-    let value32 = value as f32;
-    if value32.is_finite() {
-        Ok(value32)
-    } else {
-        Err(BadNumber::NonFinite)
-    }
 }
 
 /// Numbers the distinct labels (given in first-seen order). Returns the class index of each

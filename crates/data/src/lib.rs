@@ -37,6 +37,7 @@
 
 pub mod bundled;
 mod csv_columns;
+mod csv_common;
 mod csv_reader;
 mod dataset;
 mod error;
