@@ -46,7 +46,7 @@
 //!   computation again allocates nothing (`tests/allocation.rs` counts). The one exception
 //!   is inside the GEMM crate: `matrixmultiply` allocates a packing buffer per call
 //!   (at most 2.5 MiB, small next to the product itself).
-//! - **Generic over [`Float`]**: `f32` for speed, `f64` for [`gradcheck`]; matrix products
+//! - **Generic over [`Float`]**: `f32` for speed, `f64` for [`gradcheck()`]; matrix products
 //!   go to the `matrixmultiply` GEMM kernels.
 
 #![warn(missing_docs)]
