@@ -35,6 +35,33 @@ macro_rules! unary_ops {
                     $( Unary::$name $(($p))? => { let ($dx, $y) = (x, y); $df } )*
                 }
             }
+
+            /// `out[i] = f(xs[i])`, matching the op once rather than per element.
+            pub(crate) fn apply(self, xs: &[T], out: &mut [T]) {
+                match self {
+                    $( Unary::$name $(($p))? => {
+                        for (o, &v) in out.iter_mut().zip(xs) {
+                            let $x = v;
+                            *o = $f;
+                        }
+                    } )*
+                }
+            }
+
+            /// The chain rule `dxs[i] += dys[i] * f'(xs[i])`, with `ys = f(xs)`, matching
+            /// the op once: a match per element lets the compiler hoist one arm's work
+            /// (such as `1 / c`) into every other arm, on whatever bits the payload holds.
+            #[allow(unused_variables)]
+            pub(crate) fn chain_rule(self, xs: &[T], ys: &[T], dys: &[T], dxs: &mut [T]) {
+                match self {
+                    $( Unary::$name $(($p))? => {
+                        for (((d, &xv), &yv), &g) in dxs.iter_mut().zip(xs).zip(ys).zip(dys) {
+                            let ($dx, $y) = (xv, yv);
+                            *d += g * $df;
+                        }
+                    } )*
+                }
+            }
         }
     };
 }
@@ -144,9 +171,7 @@ pub(crate) fn unary_backward<T: Float>(
 ) {
     let xs = recorded.value(x);
     if let Some(dx) = adjoint_of(recorded, grads, x) {
-        for i in 0..dx.len() {
-            dx[i] += out.adjoint[i] * kind.df(xs[i], out.value[i]);
-        }
+        kind.chain_rule(xs, out.value, out.adjoint, dx);
     }
 }
 
@@ -201,9 +226,7 @@ impl<'t, T: Float> Var<'t, T> {
         }
         self.tape
             .record(Op::Unary(kind, x), OutShape::SameAs(x), false, |r, out| {
-                for (o, &v) in out.iter_mut().zip(r.value(x)) {
-                    *o = kind.f(v);
-                }
+                kind.apply(r.value(x), out)
             })
     }
 
