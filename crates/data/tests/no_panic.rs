@@ -4,7 +4,9 @@
 
 use std::io::Write;
 
-use data::{parse_csv, parse_idx_images, parse_idx_labels, CsvOptions, LabelOrder};
+use data::{
+    parse_csv, parse_csv_columns, parse_idx_images, parse_idx_labels, CsvOptions, LabelOrder,
+};
 use proptest::prelude::*;
 
 const VALID_CSV: &str = "a,b,label\n1.5,2,x\n-3,4e2,y\n\"5\", 6 ,x\n";
@@ -36,6 +38,15 @@ fn parse_everything(bytes: &[u8]) {
             assert!(ds.n_classes() >= 2);
             assert!(ds.features().iter().all(|x| x.is_finite()));
             assert!(ds.labels().iter().all(|&l| l < ds.n_classes()));
+        }
+    }
+    for columns in [
+        vec!["a".to_string()],
+        vec!["b".to_string(), "a".to_string()],
+    ] {
+        if let Ok((features, rows)) = parse_csv_columns(bytes, "fuzz.csv", &columns) {
+            assert_eq!(features.len(), rows * columns.len());
+            assert!(features.iter().all(|x| x.is_finite()));
         }
     }
     if let Ok(images) = parse_idx_images(bytes, "fuzz-images") {
