@@ -19,25 +19,16 @@ pub fn for_model(
     model_name: &str,
 ) -> Result<Dataset> {
     let features = features_for_model(model, data, data_name, model_name)?;
-    let classes = class_names(model);
-    let labels = class_map(&classes, data.class_names(), data_name, model_name)?;
+    let classes = model.class_names();
+    let labels = class_map(classes, data.class_names(), data_name, model_name)?;
     let relabelled = data.labels().iter().map(|&y| labels[y]).collect();
     Ok(Dataset::new(
         features,
         model.n_features(),
         relabelled,
         model.feature_names().to_vec(),
-        classes,
+        classes.to_vec(),
     )?)
-}
-
-/// The model's class names, or `0`, `1`, ... if its file named none.
-pub fn class_names(model: &SoftmaxRegression) -> Vec<String> {
-    if model.class_names().len() == model.n_classes() {
-        model.class_names().to_vec()
-    } else {
-        (0..model.n_classes()).map(|j| j.to_string()).collect()
-    }
 }
 
 /// The data's features, row-major, in the model's column order (see [`for_model`]).

@@ -398,3 +398,28 @@ fn linear_regression_save_and_load_round_trip_is_bit_exact() {
     );
     std::fs::remove_file(&path).unwrap();
 }
+
+#[test]
+fn a_model_file_without_class_names_loads_with_classes_named_by_index() {
+    let (train, _) = split(&data::bundled::iris(), 0);
+    let mut model = SoftmaxRegression::<f32>::for_dataset(&train);
+    model
+        .fit(
+            &train,
+            None,
+            &TrainConfig {
+                epochs: 1,
+                ..TrainConfig::default()
+            },
+        )
+        .unwrap();
+    let path = std::env::temp_dir().join(format!("tapegrad-unnamed-{}.json", std::process::id()));
+    model.save(&path).unwrap();
+    let mut file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    file["class_names"] = serde_json::json!([]);
+    std::fs::write(&path, file.to_string()).unwrap();
+    let loaded = SoftmaxRegression::<f32>::load(&path).unwrap();
+    assert_eq!(loaded.class_names(), ["0", "1", "2"]);
+    std::fs::remove_file(&path).unwrap();
+}

@@ -50,8 +50,8 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     );
     say!("mean cross-entropy: {loss:.4}");
     say!("\nconfusion matrix (rows: true class, columns: predicted class)");
-    let classes = align::class_names(&model);
-    say!("{}", confusion_table(&classes, &counts));
-    say!("\n{}", per_class_table(&classes, &counts));
+    let classes = model.class_names();
+    say!("{}", confusion_table(classes, &counts));
+    say!("\n{}", per_class_table(classes, &counts));
     Ok(())
 }

@@ -60,7 +60,7 @@ fn write_predictions(
     model: &SoftmaxRegression,
     probabilities: &[f32],
 ) -> io::Result<()> {
-    let classes = align::class_names(model);
+    let classes = model.class_names();
     let mut csv = csv::Writer::from_writer(out);
     let header = ["row".to_string(), "predicted_class".to_string()]
         .into_iter()

@@ -255,11 +255,17 @@ impl<T: Float> SoftmaxRegression<T> {
         let path = path.as_ref();
         let file = ModelFile::load(path, "softmax_regression")?;
         let (linear, standardizer) = from_file(&file, path)?;
+        // A file may leave the classes unnamed; they are then named by index, as in `new`.
+        let class_names = if file.class_names.is_empty() {
+            (0..file.n_outputs).map(|j| j.to_string()).collect()
+        } else {
+            file.class_names
+        };
         Ok(SoftmaxRegression {
             linear,
             standardizer,
             feature_names: file.feature_names,
-            class_names: file.class_names,
+            class_names,
         })
     }
 }
