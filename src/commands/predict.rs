@@ -35,7 +35,9 @@ pub fn run(args: &PredictArgs) -> Result<()> {
     };
 
     let probabilities = model.predict_proba_rows(&features);
-    let write = |out: &mut dyn Write| write_predictions(out, &model, probabilities.data());
+    let predicted = probabilities.argmax_axis(-1);
+    let write =
+        |out: &mut dyn Write| write_predictions(out, &model, probabilities.data(), &predicted);
     match &args.out {
         Some(path) => {
             write_atomically(path, write)?;
@@ -53,12 +55,13 @@ pub fn run(args: &PredictArgs) -> Result<()> {
 }
 
 /// Writes the header `row,predicted_class,p_<class>...` and one line per row of
-/// `probabilities` (row-major, one column per class). The predicted class is the most
-/// probable one (the first of equals); rows count from 0.
+/// `probabilities` (row-major, one column per class) with its `predicted` class (the most
+/// probable one, the first of equals); rows count from 0.
 fn write_predictions(
     out: &mut dyn Write,
     model: &SoftmaxRegression,
     probabilities: &[f32],
+    predicted: &[usize],
 ) -> io::Result<()> {
     let classes = model.class_names();
     let mut csv = csv::Writer::from_writer(out);
@@ -67,8 +70,8 @@ fn write_predictions(
         .chain(classes.iter().map(|c| format!("p_{c}")));
     csv.write_record(header)?;
     let mut field = String::new();
-    for (row, p) in probabilities.chunks_exact(classes.len().max(1)).enumerate() {
-        let best = (0..p.len()).fold(0, |best, j| if p[j] > p[best] { j } else { best });
+    let rows = probabilities.chunks_exact(classes.len().max(1));
+    for (row, (p, &best)) in rows.zip(predicted).enumerate() {
         csv.write_field(row.to_string())?;
         csv.write_field(&classes[best])?;
         for value in p {
