@@ -136,6 +136,15 @@ impl<T: Float> SoftmaxRegression<T> {
         )
     }
 
+    /// The logits `X W^T + b` of raw feature rows, standardised as the model was trained.
+    fn logits(&self, features: &[f32]) -> Tensor<T> {
+        self.linear.apply(&prepare_rows(
+            self.standardizer.as_ref(),
+            features,
+            self.n_features(),
+        ))
+    }
+
     /// Trains from the configured initialisation, evaluating on `validation` (if given)
     /// after every epoch.
     pub fn fit(
@@ -197,11 +206,8 @@ impl<T: Float> SoftmaxRegression<T> {
             "predict: {} numbers are not rows of {d} features",
             features.len()
         );
-        let logits = self
-            .linear
-            .apply(&prepare_rows(self.standardizer.as_ref(), features, d));
         let tape = Tape::new();
-        softmax(tape.constant(&logits), -1).value()
+        softmax(tape.constant(&self.logits(features)), -1).value()
     }
 
     /// Class probabilities `[n, k]`.
@@ -211,14 +217,14 @@ impl<T: Float> SoftmaxRegression<T> {
 
     /// The most probable class of each row.
     pub fn predict(&self, data: &Dataset) -> Vec<usize> {
-        self.linear.apply(&self.prepare(data)).argmax_axis(-1)
+        self.logits(data.features()).argmax_axis(-1)
     }
 
     /// Accuracy on a labelled data set.
     pub fn score(&self, data: &Dataset) -> Result<f64, TrainError> {
         self.check_shape(data)?;
         Ok(metrics::accuracy(
-            &self.linear.apply(&self.prepare(data)),
+            &self.logits(data.features()),
             data.labels(),
         ))
     }
