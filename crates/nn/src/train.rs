@@ -223,7 +223,8 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
     let (mut batch_x, mut batch_y) = (Vec::new(), Vec::new());
     let l2 = T::from_f64(config.l2);
     let mut history = History::default();
-    let mut best: Option<(f64, Linear<T>)> = None;
+    // Under early stopping: the best validation loss, its epoch and its parameters.
+    let mut best: Option<(f64, usize, Linear<T>)> = None;
     let mut since_best = 0;
     let mut step = 0;
 
@@ -306,9 +307,9 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
         if let (Some(rule), Some(loss)) = (config.early_stopping, validation_loss) {
             let improved = best
                 .as_ref()
-                .is_none_or(|(best_loss, _)| loss < best_loss - rule.min_delta);
+                .is_none_or(|(best_loss, _, _)| loss < best_loss - rule.min_delta);
             if improved {
-                best = Some((loss, linear.clone()));
+                best = Some((loss, epoch, linear.clone()));
                 since_best = 0;
             } else {
                 since_best += 1;
@@ -324,13 +325,9 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
         }
     }
 
-    if let Some((best_loss, best_linear)) = best {
+    if let Some((_, best_epoch, best_linear)) = best {
         *linear = best_linear;
-        history.best_epoch = history
-            .epochs
-            .iter()
-            .find(|r| r.validation_loss == Some(best_loss))
-            .map(|r| r.epoch);
+        history.best_epoch = Some(best_epoch);
     }
     Ok(history)
 }
