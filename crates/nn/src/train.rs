@@ -220,7 +220,7 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
     let mut sampler = BatchSampler::new(config.sampling, n, config.seed);
     let mut tape = Tape::<T>::new();
     let mut grads = Grads::new();
-    let (mut batch_x, mut batch_y) = (Vec::new(), Vec::new());
+    let mut batch_y = Vec::new();
     let l2 = T::from_f64(config.l2);
     let mut history = History::default();
     // Under early stopping: the best validation loss, its epoch and its parameters.
@@ -233,17 +233,13 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
         let steps_per_epoch = batches.len();
         let mut learning_rate = config.schedule.rate(step);
         for (i, batch) in batches.enumerate() {
-            batch_x.clear();
             batch_y.clear();
-            for &row in batch {
-                batch_x.extend_from_slice(&train.x.data()[row * d..(row + 1) * d]);
-                batch_y.push(train.y[row]);
-            }
+            batch_y.extend(batch.iter().map(|&row| train.y[row]));
             learning_rate = config.schedule.rate(step);
 
             tape.clear();
             let params = linear.on_tape(&tape);
-            let x = tape.constant_from_slice(&batch_x, &[batch.len(), d]);
+            let x = tape.constant_rows(train.x.data(), d, batch);
             let mut loss = objective.loss(params.forward(x), &batch_y);
             if config.l2 > 0.0 {
                 loss = loss + l2_penalty(params.weight, l2);

@@ -224,6 +224,31 @@ impl<T: Float> Tape<T> {
         self.leaf(data, dims, false)
     }
 
+    /// A constant `[rows.len(), row_len]` made of the chosen rows of a row-major matrix
+    /// `source`, copied straight into the tape (a minibatch, without gathering it first).
+    ///
+    /// # Panics
+    /// If `row_len` is 0 while `source` is not empty, or a row is out of range.
+    ///
+    /// ```
+    /// use tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.constant_rows(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, &[2, 0]);
+    /// assert_eq!(x.value().data(), &[5.0, 6.0, 1.0, 2.0]);
+    /// ```
+    pub fn constant_rows(&self, source: &[T], row_len: usize, rows: &[usize]) -> Var<'_, T> {
+        let available = source.len().checked_div(row_len).unwrap_or(0);
+        if let Some(&row) = rows.iter().find(|&&row| row >= available && row_len > 0) {
+            panic!("constant_rows: row {row} is out of range for {available} rows");
+        }
+        let dims = [rows.len(), row_len];
+        self.record(Op::Leaf, OutShape::Dims(&dims), false, |_, out| {
+            for (chunk, &row) in out.chunks_exact_mut(row_len.max(1)).zip(rows) {
+                chunk.copy_from_slice(&source[row * row_len..(row + 1) * row_len]);
+            }
+        })
+    }
+
     /// A constant scalar.
     pub fn constant_scalar(&self, value: T) -> Var<'_, T> {
         self.leaf(&[value], &[], false)

@@ -379,3 +379,10 @@ fn gradcheck_rejects_non_scalar_and_non_finite_outputs() {
         "{err:?}"
     );
 }
+
+#[test]
+#[should_panic(expected = "constant_rows: row 3 is out of range for 3 rows")]
+fn constant_rows_names_a_row_out_of_range() {
+    let tape = tape::Tape::<f64>::new();
+    tape.constant_rows(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, &[0, 3]);
+}
