@@ -4,7 +4,6 @@
 
 use crate::cli::TrainArgs;
 use crate::error::{CliError, Result};
-use nn::linear::Init;
 use nn::optim::OptimizerConfig;
 use nn::sampling::Sampling;
 use nn::schedule::Schedule;
@@ -116,7 +115,7 @@ pub fn resolve(args: &TrainArgs, defaults: Defaults, n_train: usize) -> Result<T
             min_delta: 0.0,
         }),
         standardize,
-        init: parse_init(&args.init)?,
+        init: parse("--init", &args.init)?,
         seed: args.seed,
     })
 }
@@ -127,43 +126,22 @@ fn parse<T: std::str::FromStr<Err = String>>(flag: &str, text: &str) -> Result<T
         .map_err(|e| CliError::new(format!("invalid {flag} `{text}`: {e}")))
 }
 
-/// `zeros`, `normal` (std 0.01), `normal:STD` or `xavier`.
-pub fn parse_init(text: &str) -> Result<Init> {
-    let invalid = |why: &str| CliError::new(format!("invalid --init `{text}`: {why}"));
-    match text.trim().to_ascii_lowercase().as_str() {
-        "zeros" | "zero" => Ok(Init::Zeros),
-        "xavier" | "glorot" => Ok(Init::Xavier),
-        "normal" => Ok(Init::small_normal()),
-        other => match other.strip_prefix("normal:").map(str::parse::<f64>) {
-            Some(Ok(std)) if std.is_finite() && std >= 0.0 => Ok(Init::Normal { std }),
-            Some(_) => Err(invalid(
-                "the standard deviation must be a finite non-negative number",
-            )),
-            None => Err(invalid("expected zeros, normal, normal:STD or xavier")),
-        },
-    }
-}
-
 /// The configuration as printed before training, one `name: value` per line.
 pub fn describe(config: &TrainConfig) -> String {
-    let init = match config.init {
-        Init::Zeros => "zeros".to_string(),
-        Init::Normal { std } => format!("normal (std {std})"),
-        Init::Xavier => "xavier".to_string(),
-    };
     let early = match config.early_stopping {
         Some(rule) => format!("patience {} epochs", rule.patience),
         None => "no".into(),
     };
     format!(
         "epochs: {}\nsampling: {}\noptimizer: {}\nschedule: {}\nl2: {}\nearly stopping: {early}\n\
-         standardize: {}\ninit: {init}\nseed: {}",
+         standardize: {}\ninit: {}\nseed: {}",
         config.epochs,
         config.sampling,
         config.optimizer,
         config.schedule,
         config.l2,
         if config.standardize { "yes" } else { "no" },
+        config.init,
         config.seed
     )
 }
@@ -173,6 +151,7 @@ mod tests {
     use super::*;
     use crate::cli::{Cli, Command};
     use clap::Parser;
+    use nn::linear::Init;
 
     fn train_args(flags: &[&str]) -> TrainArgs {
         let argv = ["tapegrad", "train", "--data", "iris"].iter().chain(flags);

@@ -28,6 +28,44 @@ impl Init {
     }
 }
 
+/// Reads `zeros`, `normal` (std 0.01), `normal:STD` or `xavier` (case-insensitive; also
+/// `zero` and `glorot`), as the command line names an initialiser.
+///
+/// ```
+/// use nn::linear::Init;
+/// assert_eq!("normal:0.1".parse::<Init>(), Ok(Init::Normal { std: 0.1 }));
+/// assert!("ones".parse::<Init>().is_err());
+/// ```
+impl std::str::FromStr for Init {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "zeros" | "zero" => Ok(Init::Zeros),
+            "xavier" | "glorot" => Ok(Init::Xavier),
+            "normal" => Ok(Init::small_normal()),
+            other => match other.strip_prefix("normal:").map(str::parse::<f64>) {
+                Some(Ok(std)) if std.is_finite() && std >= 0.0 => Ok(Init::Normal { std }),
+                Some(_) => {
+                    Err("the standard deviation must be a finite non-negative number".into())
+                }
+                None => Err("expected zeros, normal, normal:STD or xavier".into()),
+            },
+        }
+    }
+}
+
+/// `zeros`, `normal (std 0.01)` or `xavier`.
+impl std::fmt::Display for Init {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Init::Zeros => f.write_str("zeros"),
+            Init::Normal { std } => write!(f, "normal (std {std})"),
+            Init::Xavier => f.write_str("xavier"),
+        }
+    }
+}
+
 /// An affine layer: weight `W` of shape `[k, d]` (one row per output), bias `b` of
 /// shape `[k]`.
 ///
