@@ -1,40 +1,16 @@
 //! The element type of tensors: [`Float`], implemented for `f32` and `f64`.
 //!
 //! The trait asks only for what the ops need, so that a dual-number type can later be
-//! plugged in as the element type (forward-over-reverse). Matrix multiplication is a
-//! trait method with a plain generic implementation; `f32` and `f64` override it with
-//! the `matrixmultiply` GEMM kernels.
+//! plugged in as the element type (forward-over-reverse). Matrix products are trait
+//! methods with plain generic implementations; `f32` and `f64` override them with the
+//! project's small-side kernels ([`crate::kernels`]) where one side of the product is
+//! small, and the `matrixmultiply` GEMM kernels otherwise.
 
+use crate::matrix::{check_gemm_bounds, gemm_operand, matmul_via_gemm, MatRef};
+pub use crate::matrix::{gemm_fallback, MatrixLayout};
 use std::fmt::{Debug, Display};
 use std::iter::Sum;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
-
-/// Strides of a row-major or transposed matrix operand, in elements.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MatrixLayout {
-    /// Distance between consecutive rows.
-    pub row_stride: isize,
-    /// Distance between consecutive columns.
-    pub col_stride: isize,
-}
-
-impl MatrixLayout {
-    /// A row-major matrix with `cols` columns.
-    pub fn row_major(cols: usize) -> Self {
-        MatrixLayout {
-            row_stride: cols as isize,
-            col_stride: 1,
-        }
-    }
-
-    /// The transpose of a row-major matrix with `cols` columns (read column by column).
-    pub fn transposed(cols: usize) -> Self {
-        MatrixLayout {
-            row_stride: 1,
-            col_stride: cols as isize,
-        }
-    }
-}
 
 /// A real number type that tensors can hold: `f32` or `f64`.
 ///
@@ -145,62 +121,18 @@ pub trait Float:
     ) {
         gemm_fallback(m, k, n, a, a_layout, b, b_layout, c, accumulate)
     }
-}
 
-/// The generic matrix product behind [`Float::gemm`]'s default: a plain triple loop, for
-/// element types without a tuned kernel.
-#[allow(clippy::too_many_arguments)]
-pub fn gemm_fallback<T: Float>(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[T],
-    a_layout: MatrixLayout,
-    b: &[T],
-    b_layout: MatrixLayout,
-    c: &mut [T],
-    accumulate: bool,
-) {
-    check_gemm_bounds(m, k, n, a.len(), a_layout, b.len(), b_layout, c.len());
-    let at = |i: usize, j: usize, l: MatrixLayout| {
-        (i as isize * l.row_stride + j as isize * l.col_stride) as usize
-    };
-    for i in 0..m {
-        for j in 0..n {
-            let mut sum = T::ZERO;
-            for p in 0..k {
-                sum += a[at(i, p, a_layout)] * b[at(p, j, b_layout)];
-            }
-            let out = &mut c[i * n + j];
-            *out = if accumulate { *out + sum } else { sum };
-        }
+    /// The matrix product `c = a b` (or `c += a b` if `accumulate`) of two operands that
+    /// may be transposed or made of gathered rows (a minibatch read in place).
+    ///
+    /// The default copies gathered rows into a buffer and calls [`Float::gemm`]; `f32` and
+    /// `f64` stream the big operand through kernels of their own when a side is small.
+    ///
+    /// # Panics
+    /// If the shapes do not fit: `a` is `m x k`, `b` is `k x n`, `c` holds `m * n`.
+    fn matmul(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: &mut [Self], accumulate: bool) {
+        matmul_via_gemm(a, b, c, accumulate)
     }
-}
-
-/// Panics unless every element the GEMM touches lies inside its slice; this makes the
-/// raw-pointer kernels below sound.
-#[allow(clippy::too_many_arguments)]
-fn check_gemm_bounds(
-    m: usize,
-    k: usize,
-    n: usize,
-    a_len: usize,
-    a: MatrixLayout,
-    b_len: usize,
-    b: MatrixLayout,
-    c_len: usize,
-) {
-    let last = |rows: usize, cols: usize, l: MatrixLayout| {
-        if rows == 0 || cols == 0 {
-            0
-        } else {
-            (rows - 1) as isize * l.row_stride + (cols - 1) as isize * l.col_stride + 1
-        }
-    };
-    assert!(a.row_stride >= 0 && a.col_stride >= 0 && b.row_stride >= 0 && b.col_stride >= 0);
-    assert!(last(m, k, a) as usize <= a_len, "gemm: a is too short");
-    assert!(last(k, n, b) as usize <= b_len, "gemm: b is too short");
-    assert!(m * n <= c_len, "gemm: c is too short");
 }
 
 /// Rows per GEMM call when a product is cut into row blocks.
@@ -278,6 +210,16 @@ macro_rules! impl_float {
             #[inline]
             fn is_nan(self) -> bool {
                 $t::is_nan(self)
+            }
+
+            fn matmul(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: &mut [Self], accumulate: bool) {
+                if !crate::kernels::matmul::matmul(a, b, c, accumulate) {
+                    let ((m, k), (_, n)) = (a.shape(), b.shape());
+                    let (mut a_buffer, mut b_buffer) = (Vec::new(), Vec::new());
+                    let (a_data, a_layout) = gemm_operand(&a, &mut a_buffer);
+                    let (b_data, b_layout) = gemm_operand(&b, &mut b_buffer);
+                    Self::gemm(m, k, n, a_data, a_layout, b_data, b_layout, c, accumulate);
+                }
             }
 
             fn gemm(

@@ -20,6 +20,8 @@ use crate::var::Var;
 #[derive(Clone, Debug, Default)]
 pub struct Grads<T> {
     adjoints: Vec<T>,
+    /// Which nodes the last sweep reached (a scratch buffer kept for reuse).
+    reached: Vec<bool>,
     tape_id: u64,
     generation: u64,
 }
@@ -29,33 +31,50 @@ impl<T: Float> Grads<T> {
     pub fn new() -> Self {
         Grads {
             adjoints: Vec::new(),
+            reached: Vec::new(),
             tape_id: 0,
             generation: 0,
         }
     }
 
-    /// Zeroes the buffer for a sweep over a tape whose values have `len` elements,
-    /// keeping its capacity.
-    pub(crate) fn reset(&mut self, tape_id: u64, generation: u64, len: usize) -> &mut [T] {
+    /// Zeroes the buffers for a sweep over a tape of `nodes` nodes whose values have
+    /// `len` elements, keeping their capacity.
+    pub(crate) fn reset(
+        &mut self,
+        tape_id: u64,
+        generation: u64,
+        len: usize,
+        nodes: usize,
+    ) -> (&mut [T], &mut [bool]) {
         self.tape_id = tape_id;
         self.generation = generation;
         self.adjoints.clear();
         self.adjoints.resize(len, T::ZERO);
-        &mut self.adjoints
+        self.reached.clear();
+        self.reached.resize(nodes, false);
+        (&mut self.adjoints, &mut self.reached)
     }
 
     /// The gradient with respect to `var`, in the var's row-major layout. Zero for vars
     /// the output does not depend on, and for constants.
     ///
     /// # Panics
-    /// If the gradients were computed on another tape or before the tape was cleared.
+    /// If the gradients were computed on another tape or before the tape was cleared, or
+    /// if `var` is a borrowed constant ([`Tape::constant_rows`](crate::Tape::constant_rows),
+    /// [`Tape::constant_borrowed`](crate::Tape::constant_borrowed)), for which no
+    /// gradient is kept.
     pub fn wrt(&self, var: Var<'_, T>) -> &[T] {
         let tape = var.tape();
         assert!(
             self.tape_id == tape.id() && self.generation == tape.generation(),
             "Grads::wrt: these gradients come from another tape, or from before the tape was cleared"
         );
-        let (start, len) = tape.node_range(var.index);
+        let (start, len) = tape.adjoint_range(var.index).unwrap_or_else(|| {
+            panic!(
+                "Grads::wrt: var #{} is a borrowed constant, for which no gradient is kept",
+                var.index
+            )
+        });
         &self.adjoints[start..start + len]
     }
 

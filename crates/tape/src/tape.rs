@@ -5,13 +5,30 @@
 //! no sort, no recursion and no visited set. Clearing the tape keeps the buffers'
 //! capacity, so a training step that records the same computation again allocates
 //! nothing.
+//!
+//! ## Borrowed constants
+//!
+//! A training step reads its batch: copying it into the arena would double the bytes the
+//! step moves. [`Tape::constant_borrowed`] and [`Tape::constant_rows`] record a constant
+//! whose values stay where they are (a whole matrix, or chosen rows of it). Matrix
+//! products read such rows in place; any other op that uses them has them copied into the
+//! arena first. Their values are read only while they are alive:
+//!
+//! - the borrow lasts as long as the var's lifetime `'t`, and every var computed from a
+//!   var has no longer a lifetime (ops take both operands with one lifetime);
+//! - the reverse sweep visits only nodes reachable from its output (a node is *reached*
+//!   when a consumer asks for its adjoint), so a sweep from an output that does not
+//!   depend on the borrowed values never reads them;
+//! - listing a tape (`Display`) never reads borrowed values.
 
 use crate::float::Float;
 use crate::grads::Grads;
+use crate::matrix::MatRef;
 use crate::ops::Op;
 use crate::shape::{numel, Dims};
 use crate::tensor::Tensor;
 use crate::var::Var;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -48,8 +65,45 @@ pub(crate) struct Arena<T> {
     pub nodes: Vec<Node<T>>,
     pub values: Vec<T>,
     pub dims: Vec<usize>,
-    /// Integer side data of ops: picked labels, concatenated inputs.
+    /// Integer side data of ops: picked labels, concatenated inputs, gathered rows.
     pub indices: Vec<usize>,
+    /// Constants whose values live outside the arena ([`Op::Borrowed`]).
+    pub borrowed: Vec<Borrowed<T>>,
+}
+
+/// Values recorded without copying: a slice the caller lends for the lifetime of the
+/// vars that use it (see the module documentation for why it is read only then).
+pub(crate) struct Borrowed<T> {
+    data: *const T,
+    len: usize,
+    /// Chosen rows of `data` (a row-major matrix with `row_len` columns): their indices
+    /// sit at `indices[start..start + count]`.
+    rows: Option<(usize, usize)>,
+    row_len: usize,
+}
+
+// SAFETY: a `Borrowed` is a shared reference in all but lifetime, and `&[T]` is `Send`
+// for `T: Sync`.
+unsafe impl<T: Sync> Send for Borrowed<T> {}
+
+impl<T> std::fmt::Debug for Borrowed<T> {
+    // Never reads the values: they may be gone once the vars that use them are.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Borrowed({} elements at {:p}, rows {:?})",
+            self.len, self.data, self.rows
+        )
+    }
+}
+
+impl<T> Borrowed<T> {
+    /// The lent slice.
+    fn data(&self) -> &[T] {
+        // SAFETY: `data` and `len` come from a live `&[T]` when recorded, and it is read
+        // only while a var that uses it is alive (module documentation).
+        unsafe { std::slice::from_raw_parts(self.data, self.len) }
+    }
 }
 
 /// Read access to everything recorded before the node being computed or differentiated.
@@ -58,15 +112,70 @@ pub(crate) struct Recorded<'a, T> {
     pub values: &'a [T],
     pub dims: &'a [usize],
     pub indices: &'a [usize],
+    pub borrowed: &'a [Borrowed<T>],
 }
 
 impl<'a, T: Float> Recorded<'a, T> {
     pub fn node(&self, id: NodeId) -> &'a Node<T> {
         &self.nodes[id as usize]
     }
+    /// The value of a node as one contiguous slice.
+    ///
+    /// # Panics
+    /// For rows read in place; [`Tape::record`] copies those into the arena before an op
+    /// other than a matrix product sees them.
     pub fn value(&self, id: NodeId) -> &'a [T] {
         let n = self.node(id);
-        &self.values[n.start..n.start + n.len]
+        match n.op {
+            Op::Borrowed(slot) => {
+                let borrowed = &self.borrowed[slot as usize];
+                assert!(
+                    borrowed.rows.is_none(),
+                    "rows read in place are not contiguous"
+                );
+                borrowed.data()
+            }
+            _ => &self.values[n.start..n.start + n.len],
+        }
+    }
+    /// The value of a 2-d node as a matrix operand (rows read in place stay in place),
+    /// transposed if asked.
+    pub fn matrix(&self, id: NodeId, transposed: bool) -> MatRef<'a, T> {
+        let dims = self.dims(id);
+        let matrix = match self.node(id).op {
+            Op::Borrowed(slot) => match &self.borrowed[slot as usize] {
+                Borrowed {
+                    rows: Some((start, count)),
+                    row_len,
+                    ..
+                } => {
+                    let borrowed = &self.borrowed[slot as usize];
+                    MatRef::gathered(
+                        borrowed.data(),
+                        *row_len,
+                        &self.indices[*start..start + count],
+                    )
+                }
+                _ => MatRef::row_major(self.value(id), dims[0], dims[1]),
+            },
+            _ => MatRef::row_major(self.value(id), dims[0], dims[1]),
+        };
+        if transposed {
+            matrix.t()
+        } else {
+            matrix
+        }
+    }
+    /// The value of a node, gathered into a new buffer if it is rows read in place.
+    pub fn value_cow(&self, id: NodeId) -> Cow<'a, [T]> {
+        match self.node(id).op {
+            Op::Borrowed(slot) if self.borrowed[slot as usize].rows.is_some() => {
+                let mut rows = Vec::new();
+                self.matrix(id, false).to_row_major(&mut rows);
+                Cow::Owned(rows)
+            }
+            _ => Cow::Borrowed(self.value(id)),
+        }
     }
     pub fn dims(&self, id: NodeId) -> &'a [usize] {
         let n = self.node(id);
@@ -77,15 +186,26 @@ impl<'a, T: Float> Recorded<'a, T> {
     }
 }
 
-/// Mutable adjoint slice of a node, when it wants a gradient.
+/// The adjoints of the nodes recorded before the one being differentiated, and which of
+/// them the sweep has reached.
+pub(crate) struct Adjoints<'a, T> {
+    values: &'a mut [T],
+    reached: &'a mut [bool],
+}
+
+/// Mutable adjoint slice of a node, when it wants a gradient. Asking for it marks the node
+/// reached, so the sweep will differentiate it in turn.
 pub(crate) fn adjoint_of<'g, T>(
     recorded: &Recorded<'_, T>,
-    grads: &'g mut [T],
+    adjoints: &'g mut Adjoints<'_, T>,
     id: NodeId,
 ) -> Option<&'g mut [T]> {
     let n = &recorded.nodes[id as usize];
-    n.requires_grad
-        .then(|| &mut grads[n.start..n.start + n.len])
+    if !n.requires_grad {
+        return None;
+    }
+    adjoints.reached[id as usize] = true;
+    Some(&mut adjoints.values[n.start..n.start + n.len])
 }
 
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
@@ -133,12 +253,7 @@ impl<T: Float> Tape<T> {
     /// An empty tape.
     pub fn new() -> Self {
         Tape {
-            arena: RefCell::new(Arena {
-                nodes: Vec::new(),
-                values: Vec::new(),
-                dims: Vec::new(),
-                indices: Vec::new(),
-            }),
+            arena: RefCell::new(Arena::default()),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             generation: 0,
         }
@@ -164,6 +279,7 @@ impl<T: Float> Tape<T> {
         arena.values.clear();
         arena.dims.clear();
         arena.indices.clear();
+        arena.borrowed.clear();
         self.generation += 1;
     }
 
@@ -224,8 +340,44 @@ impl<T: Float> Tape<T> {
         self.leaf(data, dims, false)
     }
 
+    /// A constant that reads `data` (row-major, shape `dims`) where it is, without
+    /// copying it into the tape: a data set used whole (a full-batch step).
+    ///
+    /// The borrow lasts as long as the returned var can be used. It is a constant with no
+    /// gradient kept: [`Grads::wrt`] panics for it. A 0-d value is copied.
+    ///
+    /// # Panics
+    /// If `data` does not fill `dims`.
+    ///
+    /// ```
+    /// use tape::Tape;
+    /// let features = vec![1.0, 2.0, 3.0, 4.0]; // 2 examples of 2 features
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.constant_borrowed(&features, &[2, 2]);
+    /// let w = tape.var_from_slice(&[0.5, -1.0], &[2, 1]);
+    /// let loss = x.matmul(w).sum();
+    /// assert_eq!(loss.backward().wrt(w), &[4.0, 6.0]);
+    /// ```
+    pub fn constant_borrowed<'t>(&'t self, data: &'t [T], dims: &[usize]) -> Var<'t, T> {
+        assert_eq!(
+            data.len(),
+            numel(dims),
+            "constant_borrowed: {} elements do not fill shape {}",
+            data.len(),
+            Dims(dims)
+        );
+        if dims.is_empty() {
+            return self.leaf(data, dims, false);
+        }
+        self.record_borrowed(data, dims, None)
+    }
+
     /// A constant `[rows.len(), row_len]` made of the chosen rows of a row-major matrix
-    /// `source`, copied straight into the tape (a minibatch, without gathering it first).
+    /// `source` (a minibatch), read where they are: matrix products stream them in place,
+    /// and any other op that uses them has them copied into the tape first.
+    ///
+    /// The borrow lasts as long as the returned var can be used. It is a constant with no
+    /// gradient kept: [`Grads::wrt`] panics for it.
     ///
     /// # Panics
     /// If `row_len` is 0 while `source` is not empty, or a row is out of range.
@@ -236,17 +388,50 @@ impl<T: Float> Tape<T> {
     /// let x = tape.constant_rows(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, &[2, 0]);
     /// assert_eq!(x.value().data(), &[5.0, 6.0, 1.0, 2.0]);
     /// ```
-    pub fn constant_rows(&self, source: &[T], row_len: usize, rows: &[usize]) -> Var<'_, T> {
+    pub fn constant_rows<'t>(
+        &'t self,
+        source: &'t [T],
+        row_len: usize,
+        rows: &[usize],
+    ) -> Var<'t, T> {
         let available = source.len().checked_div(row_len).unwrap_or(0);
         if let Some(&row) = rows.iter().find(|&&row| row >= available && row_len > 0) {
             panic!("constant_rows: row {row} is out of range for {available} rows");
         }
-        let dims = [rows.len(), row_len];
-        self.record(Op::Leaf, OutShape::Dims(&dims), false, |_, out| {
-            for (chunk, &row) in out.chunks_exact_mut(row_len.max(1)).zip(rows) {
-                chunk.copy_from_slice(&source[row * row_len..(row + 1) * row_len]);
-            }
-        })
+        if row_len == 0 {
+            return self.leaf(&[], &[rows.len(), 0], false);
+        }
+        self.record_borrowed(source, &[rows.len(), row_len], Some(rows))
+    }
+
+    /// Records a constant whose values stay in `data` (all of it, or the rows `rows`).
+    fn record_borrowed(&self, data: &[T], dims: &[usize], rows: Option<&[usize]>) -> Var<'_, T> {
+        let mut arena = self.arena.borrow_mut();
+        let rows = rows.map(|rows| {
+            let start = arena.indices.len();
+            arena.indices.extend_from_slice(rows);
+            (start, rows.len())
+        });
+        let slot = u32::try_from(arena.borrowed.len()).expect("at most 2^32 borrowed constants");
+        arena.borrowed.push(Borrowed {
+            data: data.as_ptr(),
+            len: data.len(),
+            rows,
+            row_len: dims[dims.len() - 1],
+        });
+        let dims_start = arena.dims.len() as u32;
+        arena.dims.extend_from_slice(dims);
+        let index = NodeId::try_from(arena.nodes.len()).expect("a tape holds at most 2^32 nodes");
+        let start = arena.values.len();
+        arena.nodes.push(Node {
+            op: Op::Borrowed(slot),
+            start,
+            len: numel(dims),
+            dims_start,
+            ndim: dims.len() as u8,
+            requires_grad: false,
+        });
+        Var { tape: self, index }
     }
 
     /// A constant scalar.
@@ -284,11 +469,15 @@ impl<T: Float> Tape<T> {
         compute: impl FnOnce(&Recorded<'_, T>, &mut [T]),
     ) -> Var<'_, T> {
         let mut arena = self.arena.borrow_mut();
+        if op.reads_contiguous_inputs() {
+            arena.copy_rows_in(&op);
+        }
         let Arena {
             nodes,
             values,
             dims,
             indices,
+            borrowed,
         } = &mut *arena;
         let dims_start = dims.len();
         let (len, ndim) = match shape {
@@ -316,6 +505,7 @@ impl<T: Float> Tape<T> {
             values: before,
             dims,
             indices,
+            borrowed,
         };
         let requires_grad = match op {
             Op::Leaf => leaf_requires_grad,
@@ -392,6 +582,7 @@ impl<T: Float> Tape<T> {
             values: &arena.values,
             dims: &arena.dims,
             indices: &arena.indices,
+            borrowed: &arena.borrowed,
         })
     }
 
@@ -441,29 +632,49 @@ impl<T: Float> Tape<T> {
             Dims(seed_dims),
             Dims(root_dims)
         );
-        let adjoints = grads.reset(self.id, self.generation, arena.values.len());
-        adjoints[root.start..root.start + root.len].copy_from_slice(seed);
+        let (adjoint_values, reached) = grads.reset(
+            self.id,
+            self.generation,
+            arena.values.len(),
+            arena.nodes.len(),
+        );
+        if !root.requires_grad {
+            // A constant output: every gradient is zero, and nothing needs reading.
+            return;
+        }
+        adjoint_values[root.start..root.start + root.len].copy_from_slice(seed);
+        reached[output.index as usize] = true;
 
         // The reverse sweep: tape order is topological order, so walking it backwards
-        // visits every node after all of its consumers.
-        for node in arena.nodes[..=output.index as usize].iter().rev() {
+        // visits every node after all of its consumers. Only nodes the output depends on
+        // are reached; the rest are skipped.
+        for (i, node) in arena.nodes[..=output.index as usize]
+            .iter()
+            .enumerate()
+            .rev()
+        {
             // Constants have no gradient to pass on, and leaves no inputs to pass it to.
-            if !node.requires_grad || matches!(node.op, Op::Leaf) {
+            if !reached[i] || !node.requires_grad || node.op.is_leaf() {
                 continue;
             }
-            let (before, after) = adjoints.split_at_mut(node.start);
+            let (before, after) = adjoint_values.split_at_mut(node.start);
             let recorded = Recorded {
                 nodes: &arena.nodes,
                 values: &arena.values[..node.start],
                 dims: &arena.dims,
                 indices: &arena.indices,
+                borrowed: &arena.borrowed,
             };
             let out = Output {
                 value: &arena.values[node.start..node.start + node.len],
                 adjoint: &after[..node.len],
                 dims: &arena.dims[node.dims_start as usize..][..node.ndim as usize],
             };
-            node.op.backward(&recorded, &out, before);
+            let mut adjoints = Adjoints {
+                values: before,
+                reached: &mut reached[..i],
+            };
+            node.op.backward(&recorded, &out, &mut adjoints);
         }
     }
 
@@ -475,10 +686,46 @@ impl<T: Float> Tape<T> {
         self.generation
     }
 
-    pub(crate) fn node_range(&self, index: NodeId) -> (usize, usize) {
+    /// Number of elements of a node's value.
+    pub(crate) fn node_len(&self, index: NodeId) -> usize {
+        self.arena.borrow().nodes[index as usize].len
+    }
+
+    /// Where a node's adjoint lives, or `None` for a borrowed constant, which has none.
+    pub(crate) fn adjoint_range(&self, index: NodeId) -> Option<(usize, usize)> {
         let arena = self.arena.borrow();
         let n = &arena.nodes[index as usize];
-        (n.start, n.len)
+        match n.op {
+            Op::Borrowed(_) => None,
+            _ => Some((n.start, n.len)),
+        }
+    }
+}
+
+impl<T: Float> Arena<T> {
+    /// Copies into the arena any rows read in place that `op` uses, turning them into
+    /// ordinary constants, for ops that read their inputs as contiguous slices.
+    fn copy_rows_in(&mut self, op: &Op<T>) {
+        let mut inputs = smallvec::SmallVec::<[NodeId; 4]>::new();
+        op.for_each_input(&self.indices, |id| inputs.push(id));
+        for id in inputs {
+            let Op::Borrowed(slot) = self.nodes[id as usize].op else {
+                continue;
+            };
+            let borrowed = &self.borrowed[slot as usize];
+            let Some((first, count)) = borrowed.rows else {
+                continue;
+            };
+            let start = self.values.len();
+            for &row in &self.indices[first..first + count] {
+                let data = borrowed.data();
+                self.values
+                    .extend_from_slice(&data[row * borrowed.row_len..][..borrowed.row_len]);
+            }
+            let node = &mut self.nodes[id as usize];
+            node.op = Op::Leaf;
+            node.start = start;
+        }
     }
 }
 
@@ -500,9 +747,19 @@ impl<T: Float> std::fmt::Display for Tape<T> {
             let op = match node.op {
                 Op::Leaf if node.requires_grad => "leaf (var)".to_string(),
                 Op::Leaf => "leaf (const)".to_string(),
+                Op::Borrowed(_) => "leaf (const, borrowed)".to_string(),
                 op => op.describe(&arena.indices),
             };
             let dims = &arena.dims[node.dims_start as usize..][..node.ndim as usize];
+            if let Op::Borrowed(_) = node.op {
+                // Borrowed values may be gone by now: they are not read here.
+                writeln!(
+                    f,
+                    "#{i:<3} {op:<24} {:<10} = (not shown)",
+                    Dims(dims).to_string()
+                )?;
+                continue;
+            }
             let values = &arena.values[node.start..node.start + node.len];
             let shown: Vec<String> = values.iter().take(4).map(|v| format!("{v:.6}")).collect();
             let more = if values.len() > 4 { ", ..." } else { "" };

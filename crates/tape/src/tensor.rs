@@ -246,7 +246,7 @@ impl<T: Float> Tensor<T> {
     pub fn matmul(&self, other: &Self) -> Result<Self, ShapeError> {
         let (m, k, n) = matmul_dims(&self.shape, &other.shape)?;
         let mut data = vec![T::ZERO; m * n];
-        kernels::matmul(&self.data, &other.data, m, k, n, &mut data);
+        kernels::matmul_row_major(&self.data, &other.data, m, k, n, &mut data);
         Ok(Tensor {
             data,
             shape: shape(&[m, n]),

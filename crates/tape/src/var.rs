@@ -46,7 +46,7 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// Number of elements of the value.
     pub fn len(&self) -> usize {
-        self.tape.node_range(self.index).1
+        self.tape.node_len(self.index)
     }
 
     /// True if the value has no elements.
@@ -57,14 +57,14 @@ impl<'t, T: Float> Var<'t, T> {
     /// A copy of the value.
     pub fn value(&self) -> Tensor<T> {
         self.tape.with_recorded(|r| {
-            Tensor::from_vec(r.value(self.index).to_vec(), r.dims(self.index))
+            Tensor::from_vec(r.value_cow(self.index).into_owned(), r.dims(self.index))
                 .expect("a node's value fills its shape")
         })
     }
 
     /// Runs `f` on the value without copying it.
     pub fn with_value<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
-        self.tape.with_recorded(|r| f(r.value(self.index)))
+        self.tape.with_recorded(|r| f(&r.value_cow(self.index)))
     }
 
     /// The value of a one-element var.

@@ -5,7 +5,7 @@
 use crate::float::Float;
 use crate::kernels::for_each_broadcast;
 use crate::shape::{broadcast_shapes, ShapeError};
-use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded};
+use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
 use crate::var::Var;
 
 /// Declares the unary ops: `Name(param: Type): |x| f(x), |x, y| df(x, y);` where `y` is
@@ -142,6 +142,51 @@ macro_rules! binary_ops {
                     $( Binary::$name => $label, )*
                 }
             }
+
+            /// `out[o] = f(a[i], b[j])` over the broadcast of `a` (shape `a_dims`) and `b`
+            /// to `out_dims`, matching the op once rather than per element.
+            pub(crate) fn apply<T: Float>(
+                self,
+                [out_dims, a_dims, b_dims]: [&[usize]; 3],
+                av: &[T],
+                bv: &[T],
+                out: &mut [T],
+            ) {
+                match self {
+                    $( Binary::$name => for_each_broadcast(out_dims, a_dims, b_dims, |o, i, j| {
+                        let ($a, $b) = (av[i], bv[j]);
+                        out[o] = $f;
+                    }), )*
+                }
+            }
+
+            /// The chain rule for one operand: `dx += dy * df/dx`, summed over the axes it
+            /// was broadcast along, where `x` is `a` (`wrt_a`) or `b`. One match per node.
+            #[allow(unused_variables, clippy::too_many_arguments)]
+            pub(crate) fn chain_rule<T: Float>(
+                self,
+                wrt_a: bool,
+                [out_dims, a_dims, b_dims]: [&[usize]; 3],
+                av: &[T],
+                bv: &[T],
+                ys: &[T],
+                dys: &[T],
+                dx: &mut [T],
+            ) {
+                match self {
+                    $( Binary::$name => if wrt_a {
+                        for_each_broadcast(out_dims, a_dims, b_dims, |o, i, j| {
+                            let ($da, $db, $y) = (av[i], bv[j], ys[o]);
+                            dx[i] += dys[o] * ($df).0;
+                        })
+                    } else {
+                        for_each_broadcast(out_dims, a_dims, b_dims, |o, i, j| {
+                            let ($da, $db, $y) = (av[i], bv[j], ys[o]);
+                            dx[j] += dys[o] * ($df).1;
+                        })
+                    }, )*
+                }
+            }
         }
     };
 }
@@ -167,10 +212,10 @@ pub(crate) fn unary_backward<T: Float>(
     x: NodeId,
     recorded: &Recorded<'_, T>,
     out: &Output<'_, T>,
-    grads: &mut [T],
+    adjoints: &mut Adjoints<'_, T>,
 ) {
     let xs = recorded.value(x);
-    if let Some(dx) = adjoint_of(recorded, grads, x) {
+    if let Some(dx) = adjoint_of(recorded, adjoints, x) {
         kind.chain_rule(xs, out.value, out.adjoint, dx);
     }
 }
@@ -184,33 +229,15 @@ pub(crate) fn binary_backward<T: Float>(
     b: NodeId,
     recorded: &Recorded<'_, T>,
     out: &Output<'_, T>,
-    grads: &mut [T],
+    adjoints: &mut Adjoints<'_, T>,
 ) {
     let (av, bv) = (recorded.value(a), recorded.value(b));
-    if av.len() == out.value.len() && bv.len() == out.value.len() {
-        // Same shapes (scalars included): no broadcasting, element i goes to element i.
-        if let Some(da) = adjoint_of(recorded, grads, a) {
-            for i in 0..da.len() {
-                da[i] += out.adjoint[i] * kind.df(av[i], bv[i], out.value[i]).0;
-            }
-        }
-        if let Some(db) = adjoint_of(recorded, grads, b) {
-            for i in 0..db.len() {
-                db[i] += out.adjoint[i] * kind.df(av[i], bv[i], out.value[i]).1;
-            }
-        }
-        return;
+    let shapes = [out.dims, recorded.dims(a), recorded.dims(b)];
+    if let Some(da) = adjoint_of(recorded, adjoints, a) {
+        kind.chain_rule(true, shapes, av, bv, out.value, out.adjoint, da);
     }
-    let (ad, bd) = (recorded.dims(a), recorded.dims(b));
-    if let Some(da) = adjoint_of(recorded, grads, a) {
-        for_each_broadcast(out.dims, ad, bd, |o, i, j| {
-            da[i] += out.adjoint[o] * kind.df(av[i], bv[j], out.value[o]).0;
-        });
-    }
-    if let Some(db) = adjoint_of(recorded, grads, b) {
-        for_each_broadcast(out.dims, ad, bd, |o, i, j| {
-            db[j] += out.adjoint[o] * kind.df(av[i], bv[j], out.value[o]).1;
-        });
+    if let Some(db) = adjoint_of(recorded, adjoints, b) {
+        kind.chain_rule(false, shapes, av, bv, out.value, out.adjoint, db);
     }
 }
 
@@ -247,12 +274,7 @@ impl<'t, T: Float> Var<'t, T> {
             Op::Binary(kind, a, b),
             OutShape::Dims(&dims),
             false,
-            |r, out| {
-                let (av, bv) = (r.value(a), r.value(b));
-                for_each_broadcast(&dims, r.dims(a), r.dims(b), |o, i, j| {
-                    out[o] = kind.f(av[i], bv[j])
-                });
-            },
+            |r, out| kind.apply([&dims, r.dims(a), r.dims(b)], r.value(a), r.value(b), out),
         ))
     }
 

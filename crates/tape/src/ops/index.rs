@@ -3,7 +3,7 @@
 use crate::float::Float;
 use crate::ops::Op;
 use crate::shape::ShapeError;
-use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded, Tape};
+use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded, Tape};
 use crate::tensor::pick_dims;
 use crate::var::Var;
 
@@ -65,11 +65,11 @@ pub(crate) fn pick_backward<T: Float>(
     labels: u32,
     recorded: &Recorded<'_, T>,
     out: &Output<'_, T>,
-    grads: &mut [T],
+    adjoints: &mut Adjoints<'_, T>,
 ) {
     let cols = *recorded.dims(x).last().expect("pick input has an axis");
     let labels = &recorded.indices[labels as usize..][..out.adjoint.len()];
-    if let Some(dx) = adjoint_of(recorded, grads, x) {
+    if let Some(dx) = adjoint_of(recorded, adjoints, x) {
         for (i, (&label, &g)) in labels.iter().zip(out.adjoint).enumerate() {
             dx[i * cols + label] += g;
         }

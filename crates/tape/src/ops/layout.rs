@@ -4,7 +4,7 @@ use crate::float::Float;
 use crate::kernels::for_each_broadcast;
 use crate::ops::Op;
 use crate::shape::{broadcast_shapes, numel, resolve_axis, split_at_axis, Dims, Shape, ShapeError};
-use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded};
+use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
 use crate::var::Var;
 
 impl<'t, T: Float> Var<'t, T> {
@@ -134,9 +134,9 @@ pub(crate) fn reshape_backward<T: Float>(
     x: NodeId,
     recorded: &Recorded<'_, T>,
     out: &Output<'_, T>,
-    grads: &mut [T],
+    adjoints: &mut Adjoints<'_, T>,
 ) {
-    if let Some(dx) = adjoint_of(recorded, grads, x) {
+    if let Some(dx) = adjoint_of(recorded, adjoints, x) {
         dx.iter_mut().zip(out.adjoint).for_each(|(d, &g)| *d += g);
     }
 }
@@ -146,10 +146,10 @@ pub(crate) fn broadcast_backward<T: Float>(
     x: NodeId,
     recorded: &Recorded<'_, T>,
     out: &Output<'_, T>,
-    grads: &mut [T],
+    adjoints: &mut Adjoints<'_, T>,
 ) {
     let from = recorded.dims(x);
-    if let Some(dx) = adjoint_of(recorded, grads, x) {
+    if let Some(dx) = adjoint_of(recorded, adjoints, x) {
         for_each_broadcast(out.dims, from, out.dims, |o, i, _| dx[i] += out.adjoint[o]);
     }
 }
@@ -161,14 +161,14 @@ pub(crate) fn concat_backward<T: Float>(
     count: u32,
     recorded: &Recorded<'_, T>,
     out: &Output<'_, T>,
-    grads: &mut [T],
+    adjoints: &mut Adjoints<'_, T>,
 ) {
     let axis = axis as usize;
     let (outer, total, inner) = split_at_axis(out.dims, axis);
     let mut offset = 0;
     for &id in &recorded.indices[inputs as usize..][..count as usize] {
         let len = recorded.dims(id as NodeId)[axis];
-        if let Some(dx) = adjoint_of(recorded, grads, id as NodeId) {
+        if let Some(dx) = adjoint_of(recorded, adjoints, id as NodeId) {
             for o in 0..outer {
                 let src = &out.adjoint[(o * total + offset) * inner..][..len * inner];
                 dx[o * len * inner..][..len * inner]

@@ -1,27 +1,45 @@
 //! Matrix product and transpose.
 
-use crate::float::{Float, MatrixLayout};
+use crate::float::Float;
 use crate::kernels;
+use crate::matrix::MatRef;
 use crate::ops::Op;
 use crate::shape::{Dims, ShapeError};
-use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded};
+use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
 use crate::tensor::matmul_dims;
 use crate::var::Var;
 
 impl<'t, T: Float> Var<'t, T> {
     /// Matrix product `[m, k] x [k, n] -> [m, n]`, or an error naming both shapes.
+    ///
+    /// An operand that is a transposed var (`w.t()`) is read in its stored layout, as
+    /// GEMM reads a transposed operand by its strides: `x.matmul(w.t())` does not copy
+    /// `w`, and the gradient goes to `w` directly.
     pub fn try_matmul(self, other: Self) -> Result<Self, ShapeError> {
         self.same_tape(&other, "matmul");
-        let (a, b) = (self.index, other.index);
-        let (m, k, n) = self
-            .tape
-            .with_recorded(|r| matmul_dims(r.dims(a), r.dims(b)))?;
-        Ok(self.tape.record(
-            Op::MatMul(a, b),
-            OutShape::Dims(&[m, n]),
-            false,
-            |r, out| kernels::matmul(r.value(a), r.value(b), m, k, n, out),
-        ))
+        let tape = self.tape;
+        let (m, _, n) =
+            tape.with_recorded(|r| matmul_dims(r.dims(self.index), r.dims(other.index)))?;
+        let ((a, a_transposed), (b, b_transposed)) = tape.with_recorded(|r| {
+            (
+                stored_operand(r, self.index),
+                stored_operand(r, other.index),
+            )
+        });
+        let op = Op::MatMul {
+            a,
+            b,
+            a_transposed,
+            b_transposed,
+        };
+        Ok(tape.record(op, OutShape::Dims(&[m, n]), false, |r, out| {
+            T::matmul(
+                r.matrix(a, a_transposed),
+                r.matrix(b, b_transposed),
+                out,
+                false,
+            )
+        }))
     }
 
     /// Matrix product `[m, k] x [k, n] -> [m, n]`.
@@ -56,44 +74,43 @@ impl<'t, T: Float> Var<'t, T> {
     }
 }
 
-/// `C = A B`: `dA += dC B^T` and `dB += A^T dC`, straight into the adjoints by GEMM with
-/// transposed layouts (no copies).
+/// The var a product reads for operand `id`: the input of a transpose, used transposed,
+/// or `id` itself.
+fn stored_operand<T: Float>(recorded: &Recorded<'_, T>, id: NodeId) -> (NodeId, bool) {
+    match recorded.node(id).op {
+        Op::Transpose(x) => (x, true),
+        _ => (id, false),
+    }
+}
+
+/// `C = op(A) op(B)`: `d op(A) = dC op(B)^T` and `d op(B) = op(A)^T dC`, added straight
+/// into the adjoints. An operand stored transposed takes the transpose of its part:
+/// `dA = op(B) dC^T` if `op(A) = A^T`, and `dB = dC^T op(A)` if `op(B) = B^T`.
 pub(crate) fn matmul_backward<T: Float>(
-    a: NodeId,
-    b: NodeId,
+    (a, a_transposed): (NodeId, bool),
+    (b, b_transposed): (NodeId, bool),
     recorded: &Recorded<'_, T>,
     out: &Output<'_, T>,
-    grads: &mut [T],
+    adjoints: &mut Adjoints<'_, T>,
 ) {
-    let (ad, bd) = (recorded.dims(a), recorded.dims(b));
-    let (m, k, n) = (ad[0], ad[1], bd[1]);
-    if let Some(da) = adjoint_of(recorded, grads, a) {
-        let b_t = MatrixLayout::transposed(n);
-        T::gemm(
-            m,
-            n,
-            k,
-            out.adjoint,
-            MatrixLayout::row_major(n),
-            recorded.value(b),
-            b_t,
-            da,
-            true,
-        );
+    let dc = MatRef::row_major(out.adjoint, out.dims[0], out.dims[1]);
+    let (op_a, op_b) = (
+        recorded.matrix(a, a_transposed),
+        recorded.matrix(b, b_transposed),
+    );
+    if let Some(da) = adjoint_of(recorded, adjoints, a) {
+        if a_transposed {
+            T::matmul(op_b, dc.t(), da, true);
+        } else {
+            T::matmul(dc, op_b.t(), da, true);
+        }
     }
-    if let Some(db) = adjoint_of(recorded, grads, b) {
-        let a_t = MatrixLayout::transposed(k);
-        T::gemm(
-            k,
-            m,
-            n,
-            recorded.value(a),
-            a_t,
-            out.adjoint,
-            MatrixLayout::row_major(n),
-            db,
-            true,
-        );
+    if let Some(db) = adjoint_of(recorded, adjoints, b) {
+        if b_transposed {
+            T::matmul(dc.t(), op_a, db, true);
+        } else {
+            T::matmul(op_a.t(), dc, db, true);
+        }
     }
 }
 
@@ -102,11 +119,11 @@ pub(crate) fn transpose_backward<T: Float>(
     x: NodeId,
     recorded: &Recorded<'_, T>,
     out: &Output<'_, T>,
-    grads: &mut [T],
+    adjoints: &mut Adjoints<'_, T>,
 ) {
     // x is [rows, cols]; y = x^T is [cols, rows], so x[i, j] went to y[j, i].
     let (rows, cols) = (out.dims[1], out.dims[0]);
-    if let Some(dx) = adjoint_of(recorded, grads, x) {
+    if let Some(dx) = adjoint_of(recorded, adjoints, x) {
         for i in 0..rows {
             for j in 0..cols {
                 dx[i * cols + j] += out.adjoint[j * rows + i];

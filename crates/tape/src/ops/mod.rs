@@ -14,7 +14,7 @@ pub mod linalg;
 pub mod reduce;
 
 use crate::float::Float;
-use crate::tape::{NodeId, Output, Recorded};
+use crate::tape::{Adjoints, NodeId, Output, Recorded};
 pub use elementwise::{Binary, Unary};
 pub use reduce::Reduction;
 
@@ -24,11 +24,20 @@ pub use reduce::Reduction;
 pub(crate) enum Op<T> {
     /// An input: a trainable var or a constant.
     Leaf,
+    /// A constant whose values stay outside the tape, in the tape's borrowed slot.
+    Borrowed(u32),
     /// A copy through which no gradient flows (stop-gradient).
     Detach(NodeId),
     Unary(Unary<T>, NodeId),
     Binary(Binary, NodeId, NodeId),
-    MatMul(NodeId, NodeId),
+    /// `op(a) op(b)`, where `op` transposes a stored operand if its flag is set: a product
+    /// with a transposed var reads the var in its stored layout.
+    MatMul {
+        a: NodeId,
+        b: NodeId,
+        a_transposed: bool,
+        b_transposed: bool,
+    },
     Transpose(NodeId),
     Reshape(NodeId),
     BroadcastTo(NodeId),
@@ -65,14 +74,22 @@ impl<T: Float> Op<T> {
             (snake, param.to_string())
         };
         match self {
-            Op::Leaf => "leaf".into(),
+            Op::Leaf | Op::Borrowed(_) => "leaf".into(),
             Op::Detach(x) => format!("detach(#{x})"),
             Op::Unary(kind, x) => match unary(kind) {
                 (name, param) if param.is_empty() => format!("{name}(#{x})"),
                 (name, param) => format!("{name}(#{x}, {param})"),
             },
             Op::Binary(kind, a, b) => format!("{}(#{a}, #{b})", kind.name()),
-            Op::MatMul(a, b) => format!("matmul(#{a}, #{b})"),
+            Op::MatMul {
+                a,
+                b,
+                a_transposed,
+                b_transposed,
+            } => {
+                let t = |transposed: &bool| if *transposed { "^T" } else { "" };
+                format!("matmul(#{a}{}, #{b}{})", t(a_transposed), t(b_transposed))
+            }
             Op::Transpose(x) => format!("transpose(#{x})"),
             Op::Reshape(x) => format!("reshape(#{x})"),
             Op::BroadcastTo(x) => format!("broadcast_to(#{x})"),
@@ -95,52 +112,86 @@ impl<T: Float> Op<T> {
         }
     }
 
-    /// True if any input of this op wants a gradient (so this node does too).
-    pub(crate) fn any_input_requires_grad(&self, recorded: &Recorded<'_, T>) -> bool {
-        let rg = |id: NodeId| recorded.requires_grad(id);
+    /// True for nodes without inputs: vars and constants.
+    pub(crate) fn is_leaf(&self) -> bool {
+        matches!(self, Op::Leaf | Op::Borrowed(_))
+    }
+
+    /// False for ops that read rows in place (matrix products) or read no input; true for
+    /// every op that needs its inputs as contiguous slices.
+    pub(crate) fn reads_contiguous_inputs(&self) -> bool {
+        !matches!(self, Op::Leaf | Op::Borrowed(_) | Op::MatMul { .. })
+    }
+
+    /// Calls `f` with the id of every input of this op.
+    pub(crate) fn for_each_input(&self, indices: &[usize], mut f: impl FnMut(NodeId)) {
         match *self {
-            Op::Leaf | Op::Detach(_) => false,
-            Op::Unary(_, x)
+            Op::Leaf | Op::Borrowed(_) => {}
+            Op::Detach(x)
+            | Op::Unary(_, x)
             | Op::Transpose(x)
             | Op::Reshape(x)
             | Op::BroadcastTo(x)
             | Op::Reduce(_, x, _)
-            | Op::Pick { x, .. } => rg(x),
-            Op::Binary(_, a, b) | Op::MatMul(a, b) => rg(a) || rg(b),
-            Op::Concat { inputs, count, .. } => recorded.indices[inputs as usize..]
-                [..count as usize]
+            | Op::Pick { x, .. } => f(x),
+            Op::Binary(_, a, b) | Op::MatMul { a, b, .. } => {
+                f(a);
+                f(b);
+            }
+            Op::Concat { inputs, count, .. } => indices[inputs as usize..][..count as usize]
                 .iter()
-                .any(|&id| rg(id as NodeId)),
+                .for_each(|&id| f(id as NodeId)),
         }
     }
 
-    /// Adds this node's contribution to the adjoints of its inputs (`grads` holds the
+    /// True if any input of this op wants a gradient (so this node does too).
+    pub(crate) fn any_input_requires_grad(&self, recorded: &Recorded<'_, T>) -> bool {
+        if let Op::Detach(_) = self {
+            return false;
+        }
+        let mut any = false;
+        self.for_each_input(recorded.indices, |id| any |= recorded.requires_grad(id));
+        any
+    }
+
+    /// Adds this node's contribution to the adjoints of its inputs (`adjoints` holds the
     /// adjoints of every earlier node).
     pub(crate) fn backward(
         &self,
         recorded: &Recorded<'_, T>,
         out: &Output<'_, T>,
-        grads: &mut [T],
+        adjoints: &mut Adjoints<'_, T>,
     ) {
         match *self {
-            Op::Leaf | Op::Detach(_) => {}
-            Op::Unary(kind, x) => elementwise::unary_backward(kind, x, recorded, out, grads),
+            Op::Leaf | Op::Borrowed(_) | Op::Detach(_) => {}
+            Op::Unary(kind, x) => elementwise::unary_backward(kind, x, recorded, out, adjoints),
             Op::Binary(kind, a, b) => {
-                elementwise::binary_backward(kind, a, b, recorded, out, grads)
+                elementwise::binary_backward(kind, a, b, recorded, out, adjoints)
             }
-            Op::MatMul(a, b) => linalg::matmul_backward(a, b, recorded, out, grads),
-            Op::Transpose(x) => linalg::transpose_backward(x, recorded, out, grads),
-            Op::Reshape(x) => layout::reshape_backward(x, recorded, out, grads),
-            Op::BroadcastTo(x) => layout::broadcast_backward(x, recorded, out, grads),
+            Op::MatMul {
+                a,
+                b,
+                a_transposed,
+                b_transposed,
+            } => linalg::matmul_backward(
+                (a, a_transposed),
+                (b, b_transposed),
+                recorded,
+                out,
+                adjoints,
+            ),
+            Op::Transpose(x) => linalg::transpose_backward(x, recorded, out, adjoints),
+            Op::Reshape(x) => layout::reshape_backward(x, recorded, out, adjoints),
+            Op::BroadcastTo(x) => layout::broadcast_backward(x, recorded, out, adjoints),
             Op::Reduce(kind, x, axis) => {
-                reduce::reduce_backward(kind, x, axis, recorded, out, grads)
+                reduce::reduce_backward(kind, x, axis, recorded, out, adjoints)
             }
-            Op::Pick { x, labels } => index::pick_backward(x, labels, recorded, out, grads),
+            Op::Pick { x, labels } => index::pick_backward(x, labels, recorded, out, adjoints),
             Op::Concat {
                 axis,
                 inputs,
                 count,
-            } => layout::concat_backward(axis, inputs, count, recorded, out, grads),
+            } => layout::concat_backward(axis, inputs, count, recorded, out, adjoints),
         }
     }
 }

@@ -4,7 +4,7 @@ use crate::float::Float;
 use crate::kernels;
 use crate::ops::Op;
 use crate::shape::{reduced_shape, resolve_axis, split_at_axis};
-use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded};
+use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
 use crate::var::Var;
 
 /// Which reduction a node computed.
@@ -97,11 +97,11 @@ pub(crate) fn reduce_backward<T: Float>(
     axis: Option<u8>,
     recorded: &Recorded<'_, T>,
     out: &Output<'_, T>,
-    grads: &mut [T],
+    adjoints: &mut Adjoints<'_, T>,
 ) {
     let xs = recorded.value(x);
     let dims = recorded.dims(x);
-    let Some(dx) = adjoint_of(recorded, grads, x) else {
+    let Some(dx) = adjoint_of(recorded, adjoints, x) else {
         return;
     };
     // View every reduction as (outer, len, inner): reducing everything is outer = inner = 1.
@@ -109,18 +109,32 @@ pub(crate) fn reduce_backward<T: Float>(
         None => (1, xs.len(), 1),
         Some(axis) => split_at_axis(dims, axis as usize),
     };
-    let scale = match kind {
-        Reduction::Mean => T::from_usize(len).recip(),
-        _ => T::ONE,
-    };
-    for o in 0..outer {
-        for r in 0..inner {
-            let dy = out.adjoint[o * inner + r];
-            let at = |i: usize| (o * len + i) * inner + r;
-            match kind {
-                Reduction::Sum | Reduction::Mean => (0..len).for_each(|i| dx[at(i)] += dy * scale),
-                Reduction::Max => {
-                    let y = out.value[o * inner + r];
+    match kind {
+        Reduction::Sum | Reduction::Mean => {
+            let scale = match kind {
+                Reduction::Mean => T::from_usize(len).recip(),
+                _ => T::ONE,
+            };
+            if inner == 1 {
+                // The last axis (or everything): each output's adjoint spreads over a row.
+                for (row, &g) in dx.chunks_exact_mut(len.max(1)).zip(out.adjoint) {
+                    row.iter_mut().for_each(|d| *d += g * scale);
+                }
+                return;
+            }
+            for o in 0..outer {
+                for i in 0..len {
+                    let dx = &mut dx[(o * len + i) * inner..][..inner];
+                    let dy = &out.adjoint[o * inner..][..inner];
+                    dx.iter_mut().zip(dy).for_each(|(d, &g)| *d += g * scale);
+                }
+            }
+        }
+        Reduction::Max => {
+            for o in 0..outer {
+                for r in 0..inner {
+                    let (dy, y) = (out.adjoint[o * inner + r], out.value[o * inner + r]);
+                    let at = |i: usize| (o * len + i) * inner + r;
                     if let Some(i) = (0..len).find(|&i| xs[at(i)] == y || xs[at(i)].is_nan()) {
                         dx[at(i)] += dy;
                     }

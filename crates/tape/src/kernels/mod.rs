@@ -1,10 +1,14 @@
 //! Slice-level compute shared by [`Tensor`](crate::Tensor) methods and the tape's ops:
-//! broadcast iteration, axis reductions, transposition, matrix products.
+//! broadcast iteration, axis reductions, transposition, and ([`matmul`]) matrix products
+//! with one small side.
 //!
 //! Kernels write into a caller's output slice and never allocate, so the tape can run
 //! them straight into its arena.
 
-use crate::float::{Float, MatrixLayout};
+pub(crate) mod matmul;
+
+use crate::float::Float;
+use crate::matrix::MatRef;
 use crate::shape::{broadcast_strides, numel, split_at_axis, Shape};
 
 /// Calls `f(out_index, a_index, b_index)` for every element of the broadcast shape
@@ -67,6 +71,16 @@ pub(crate) fn for_each_broadcast(
 /// `out[o] = sum_i x[o, i, r]` over `axis` of `x` (shape `dims`).
 pub(crate) fn sum_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut [T]) {
     let (outer, len, inner) = split_at_axis(dims, axis);
+    if inner == 1 {
+        // The last axis: each output is the sum of one contiguous row.
+        for (o, row) in out.iter_mut().zip(x.chunks_exact(len.max(1))) {
+            *o = row.iter().fold(T::ZERO, |s, &v| s + v);
+        }
+        if len == 0 {
+            out.iter_mut().for_each(|v| *v = T::ZERO);
+        }
+        return;
+    }
     out.iter_mut().for_each(|v| *v = T::ZERO);
     for o in 0..outer {
         let dst = &mut out[o * inner..(o + 1) * inner];
@@ -80,6 +94,13 @@ pub(crate) fn sum_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut
 /// `out[o, r] = max_i x[o, i, r]`; `-inf` for an empty axis.
 pub(crate) fn max_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut [T]) {
     let (outer, len, inner) = split_at_axis(dims, axis);
+    if inner == 1 && len > 0 {
+        // The last axis: each output is the maximum of one contiguous row.
+        for (o, row) in out.iter_mut().zip(x.chunks_exact(len)) {
+            *o = max_all(row);
+        }
+        return;
+    }
     out.iter_mut().for_each(|v| *v = T::NEG_INFINITY);
     for o in 0..outer {
         let dst = &mut out[o * inner..(o + 1) * inner];
@@ -143,15 +164,17 @@ pub(crate) fn transpose2<T: Float>(x: &[T], rows: usize, cols: usize, out: &mut 
 }
 
 /// `out = a b` for row-major `a: m x k` and `b: k x n`.
-pub(crate) fn matmul<T: Float>(a: &[T], b: &[T], m: usize, k: usize, n: usize, out: &mut [T]) {
-    T::gemm(
-        m,
-        k,
-        n,
-        a,
-        MatrixLayout::row_major(k),
-        b,
-        MatrixLayout::row_major(n),
+pub(crate) fn matmul_row_major<T: Float>(
+    a: &[T],
+    b: &[T],
+    m: usize,
+    k: usize,
+    n: usize,
+    out: &mut [T],
+) {
+    T::matmul(
+        MatRef::row_major(a, m, k),
+        MatRef::row_major(b, k, n),
         out,
         false,
     );
