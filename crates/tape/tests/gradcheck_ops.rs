@@ -395,6 +395,12 @@ proptest! {
     }
 
     #[test]
+    fn min(case in (dims(0, 3).prop_flat_map(distinct), weight())) {
+        let (input, w) = case;
+        check(|_, v| v[0].min() * w, &[input])?;
+    }
+
+    #[test]
     fn sum_axis(case in axis_case().prop_flat_map(|(d, axis, keep)| {
         let out = reduced(&d, axis, keep);
         (values(d, any_val()), Just((axis, keep)), values(out, weight()))
@@ -419,6 +425,15 @@ proptest! {
     })) {
         let (input, (axis, keep), w) = case;
         check(|_, v| contract(v[0].max_axis(axis, keep), &w), &[input])?;
+    }
+
+    #[test]
+    fn min_axis(case in axis_case().prop_flat_map(|(d, axis, keep)| {
+        let out = reduced(&d, axis, keep);
+        (distinct(d), Just((axis, keep)), values(out, weight()))
+    })) {
+        let (input, (axis, keep), w) = case;
+        check(|_, v| contract(v[0].min_axis(axis, keep), &w), &[input])?;
     }
 }
 
