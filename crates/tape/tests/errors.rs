@@ -166,6 +166,75 @@ fn one_hot_panics_on_an_out_of_range_label() {
 }
 
 #[test]
+fn narrow_index_select_and_gather_name_what_is_out_of_range() {
+    let tape = Tape::<f64>::new();
+    let x = zeros(&tape, &[2, 3]);
+    let before = tape.len();
+    let cases = [
+        (
+            x.try_narrow(1, 2, 2).unwrap_err(),
+            "narrow: range 2..4 is out of bounds for axis 1 of length 3 in shape [2, 3]",
+        ),
+        (
+            x.try_narrow(2, 0, 1).unwrap_err(),
+            "narrow: axis 2 is out of range for a 2-d tensor",
+        ),
+        (
+            x.try_index_select(-2, &[0, 2]).unwrap_err(),
+            "index_select: index 2 at position 1 is out of range for axis 0 of length 2 in shape [2, 3]",
+        ),
+        (
+            x.try_gather(1, &[0, 3], &[2, 1]).unwrap_err(),
+            "gather: index 3 at position 1 is out of range for axis 1 of length 3 in shape [2, 3]",
+        ),
+        (
+            x.try_gather(1, &[0, 1], &[2]).unwrap_err(),
+            "gather: index of shape [2] has 1 dimensions but the input [2, 3] has 2",
+        ),
+        (
+            x.try_gather(1, &[0; 6], &[3, 2]).unwrap_err(),
+            "gather: index of shape [3, 2] is larger than the input [2, 3] on axis 0",
+        ),
+        (
+            x.try_gather(0, &[0; 3], &[2, 2]).unwrap_err(),
+            "gather: 3 indices do not fill the index shape [2, 2]",
+        ),
+    ];
+    for (err, expected) in cases {
+        assert_eq!(err.to_string(), expected);
+    }
+    assert_eq!(tape.len(), before, "a failed op records nothing");
+    // Along the gathered axis the index may be longer than the input.
+    assert_eq!(
+        &x.try_gather(1, &[2; 10], &[2, 5]).unwrap().shape()[..],
+        &[2, 5]
+    );
+}
+
+#[test]
+#[should_panic(
+    expected = "narrow: range 1..5 is out of bounds for axis 0 of length 4 in shape [4]"
+)]
+fn narrow_panics_with_the_same_message() {
+    let tape = Tape::<f32>::new();
+    let _ = zeros32(&tape, &[4]).narrow(0, 1, 4);
+}
+
+#[test]
+#[should_panic(expected = "index_select: index 7 at position 0 is out of range for axis 1")]
+fn index_select_panics_with_the_same_message() {
+    let tape = Tape::<f64>::new();
+    let _ = zeros(&tape, &[2, 3]).index_select(1, &[7]);
+}
+
+#[test]
+#[should_panic(expected = "gather: index 4 at position 0 is out of range for axis 0")]
+fn gather_panics_with_the_same_message() {
+    let tape = Tape::<f64>::new();
+    let _ = zeros(&tape, &[3]).gather(0, &[4], &[1]);
+}
+
+#[test]
 fn concat_with_mismatched_shapes() {
     let tape = Tape::<f64>::new();
     let a = zeros(&tape, &[2, 3]);

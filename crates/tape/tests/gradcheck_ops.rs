@@ -508,6 +508,80 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------
+// Selection: narrow, index_select, gather
+// ---------------------------------------------------------------------------------------
+
+/// A shape of rank 1..=3 and one of its axes, as a resolved index and as the (possibly
+/// negative) form the caller passes.
+fn shape_and_axis() -> impl Strategy<Value = (Dims, usize, isize)> {
+    dims(1, 3).prop_flat_map(|d| {
+        let rank = d.len();
+        (Just(d), 0..rank, any::<bool>()).prop_map(move |(d, axis, negative)| {
+            let passed = if negative {
+                axis as isize - rank as isize
+            } else {
+                axis as isize
+            };
+            (d, axis, passed)
+        })
+    })
+}
+
+proptest! {
+    /// A random range `start..start + len` (possibly empty) along a random axis.
+    #[test]
+    fn narrow(case in shape_and_axis().prop_flat_map(|(d, axis, passed)| {
+        let size = d[axis];
+        (Just((d, axis, passed)), 0..=size).prop_flat_map(move |(shape, start)| {
+            (Just(shape), Just(start), 0..=size - start)
+        })
+    }).prop_flat_map(|((d, axis, passed), start, len)| {
+        let mut out = d.clone();
+        out[axis] = len;
+        (values(d, any_val()), Just((passed, start, len)), values(out, weight()))
+    })) {
+        let (input, (axis, start, len), w) = case;
+        check(|_, v| contract(v[0].narrow(axis, start, len), &w), &[input])?;
+    }
+
+    /// Random indices along a random axis, repeats included (their gradients add).
+    #[test]
+    fn index_select(case in shape_and_axis().prop_flat_map(|(d, axis, passed)| {
+        let size = d[axis];
+        (Just((d, axis, passed)), vec(0..size, 0..=6))
+    }).prop_flat_map(|((d, axis, passed), indices)| {
+        let mut out = d.clone();
+        out[axis] = indices.len();
+        (values(d, any_val()), Just((passed, indices)), values(out, weight()))
+    })) {
+        let (input, (axis, indices), w) = case;
+        check(|_, v| contract(v[0].index_select(axis, &indices), &w), &[input])?;
+    }
+
+    /// An index no larger than the input off `axis` (as PyTorch allows), of any size along
+    /// it, with random (repeating) entries.
+    #[test]
+    fn gather(case in shape_and_axis().prop_flat_map(|(d, axis, passed)| {
+        let index_dims: Vec<_> = d.iter().enumerate()
+            .map(|(i, &n)| if i == axis { (1usize..=5).boxed() } else { (1..=n).boxed() })
+            .collect();
+        (Just((d, axis, passed)), index_dims)
+    }).prop_flat_map(|((d, axis, passed), index_dims)| {
+        let size = d[axis];
+        (
+            values(d, any_val()),
+            Just(passed),
+            vec(0..size, numel(&index_dims)),
+            values(index_dims.clone(), weight()),
+            Just(index_dims),
+        )
+    })) {
+        let (input, axis, index, w, index_dims) = case;
+        check(|_, v| contract(v[0].gather(axis, &index, &index_dims), &w), &[input])?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // A composite, in fast mode
 // ---------------------------------------------------------------------------------------
 

@@ -6,12 +6,15 @@
 //! - [`reduce`]: sum, mean and max, over everything or along an axis
 //! - [`layout`]: reshape, broadcast, concatenation, detach
 //! - [`index`]: pick by index (the label term of cross-entropy), one-hot
+//! - [`select`]: parts of a var: a range along an axis (narrow), slices by index
+//!   (index_select), one element per position along an axis (gather)
 
 pub mod elementwise;
 pub mod index;
 pub mod layout;
 pub mod linalg;
 pub mod reduce;
+pub mod select;
 
 use crate::float::Float;
 use crate::tape::{NodeId, Output, Recorded};
@@ -44,6 +47,26 @@ pub(crate) enum Op<T> {
         axis: u8,
         inputs: u32,
         count: u32,
+    },
+    /// `x[.., start..start + len, ..]` along `axis`; `len` is the output's size there.
+    Narrow {
+        x: NodeId,
+        axis: u8,
+        start: u32,
+    },
+    /// The slices of `x` along `axis` at the indices stored from `indices[indices..]`, as
+    /// many as the output has along `axis`.
+    IndexSelect {
+        x: NodeId,
+        axis: u8,
+        indices: u32,
+    },
+    /// `out[p] = x[p with p[axis] = index[p]]`, the index (of the output's shape) stored
+    /// from `indices[indices..]`.
+    Gather {
+        x: NodeId,
+        axis: u8,
+        indices: u32,
     },
 }
 
@@ -92,6 +115,9 @@ impl<T: Float> Op<T> {
                     .collect();
                 format!("concat([{}], {axis})", ids.join(", "))
             }
+            Op::Narrow { x, axis, start } => format!("narrow(#{x}, {axis}, {start})"),
+            Op::IndexSelect { x, axis, .. } => format!("index_select(#{x}, {axis}, indices)"),
+            Op::Gather { x, axis, .. } => format!("gather(#{x}, {axis}, index)"),
         }
     }
 
@@ -105,7 +131,10 @@ impl<T: Float> Op<T> {
             | Op::Reshape(x)
             | Op::BroadcastTo(x)
             | Op::Reduce(_, x, _)
-            | Op::Pick { x, .. } => rg(x),
+            | Op::Pick { x, .. }
+            | Op::Narrow { x, .. }
+            | Op::IndexSelect { x, .. }
+            | Op::Gather { x, .. } => rg(x),
             Op::Binary(_, a, b) | Op::MatMul(a, b) => rg(a) || rg(b),
             Op::Concat { inputs, count, .. } => recorded.indices[inputs as usize..]
                 [..count as usize]
@@ -141,6 +170,15 @@ impl<T: Float> Op<T> {
                 inputs,
                 count,
             } => layout::concat_backward(axis, inputs, count, recorded, out, grads),
+            Op::Narrow { x, axis, start } => {
+                select::narrow_backward(x, axis, start, recorded, out, grads)
+            }
+            Op::IndexSelect { x, axis, indices } => {
+                select::index_select_backward(x, axis, indices, recorded, out, grads)
+            }
+            Op::Gather { x, axis, indices } => {
+                select::gather_backward(x, axis, indices, recorded, out, grads)
+            }
         }
     }
 }
