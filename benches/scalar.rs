@@ -22,7 +22,7 @@ fn record(tape: &mut Tape<f64>, a: &[f64], b: &[f64], c: &[f64]) -> f64 {
     let mut f = tape.constant_scalar(0.0);
     for i in 0..TERMS {
         let (ai, bi, ci) = (tape.scalar(a[i]), tape.scalar(b[i]), tape.scalar(c[i]));
-        f = f + (ai * bi + ci).tanh();
+        f += (ai * bi + ci).tanh();
     }
     f.item()
 }
@@ -39,7 +39,7 @@ fn record_and_differentiate(
     let mut f = tape.constant_scalar(0.0);
     for i in 0..TERMS {
         let (ai, bi, ci) = (tape.scalar(a[i]), tape.scalar(b[i]), tape.scalar(c[i]));
-        f = f + (ai * bi + ci).tanh();
+        f += (ai * bi + ci).tanh();
     }
     tape.backward_into(f, grads);
     f.item()

@@ -242,7 +242,7 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
             let x = tape.constant_rows(train.x.data(), d, batch);
             let mut loss = objective.loss(params.forward(x), &batch_y);
             if config.l2 > 0.0 {
-                loss = loss + l2_penalty(params.weight, l2);
+                loss += l2_penalty(params.weight, l2);
             }
             let loss_value = loss.item().to_f64();
             if !loss_value.is_finite() {

@@ -1,7 +1,8 @@
 //! Properties of the tape itself, in `f32` and `f64`: adjoints accumulate over uses, a
 //! very deep chain differentiates without recursion, backward is repeatable, unrelated
-//! vars and constants get zero, `vjp` is the gradient of a seeded sum, a reused tape
-//! stops growing, and gradients refuse vars of another tape.
+//! vars and constants get zero, `vjp` (and `backward_with`) is the gradient of a seeded
+//! sum, compound assignment records the spelt-out op, a reused tape stops growing, and
+//! gradients refuse vars of another tape.
 
 use tape::{Float, Grads, Tape, Tensor, Var};
 
@@ -150,6 +151,45 @@ fn vjp_is_a_seeded_sum<T: Float>() {
     assert_eq!(bits(by_vjp.wrt(a)), bits(by_sum.wrt(a)));
     assert_eq!(bits(by_vjp.wrt(b)), bits(by_sum.wrt(b)));
     assert!(by_vjp.wrt(b).iter().all(|&g| g != T::ZERO));
+    // The seeded backward on the var itself is the same product.
+    let by_var = y.backward_with(&seed);
+    assert_eq!(bits(by_var.wrt(a)), bits(by_vjp.wrt(a)));
+    assert_eq!(bits(by_var.wrt(b)), bits(by_vjp.wrt(b)));
+    // With a seed of 1, a scalar's seeded backward is its backward.
+    let loss = y.sum();
+    let seeded = loss.backward_with(&Tensor::scalar(T::ONE));
+    assert_eq!(bits(seeded.wrt(a)), bits(loss.backward().wrt(a)));
+}
+
+/// `y op= x` records `y op x` and moves `y` to it: the same values and gradients as the
+/// spelt-out form, for vars and for plain numbers on the right, with broadcasting.
+fn compound_assignment_is_the_spelt_out_op<T: Float>() {
+    let tape = Tape::<T>::new();
+    let a = tape.var(&tensor(&[0.5, -1.0, 2.0, 0.25, 1.5, -0.75], &[2, 3]));
+    let b = tape.var(&tensor(&[1.0, -2.0, 0.5], &[3]));
+    let mut y = a;
+    y += b;
+    y *= a;
+    y -= t::<T>(0.5);
+    y /= b;
+    y *= t::<T>(3.0);
+    y -= b;
+    y += t::<T>(1.0);
+    y /= t::<T>(2.0);
+    let spelt_out =
+        (((((a + b) * a - t::<T>(0.5)) / b) * t::<T>(3.0) - b) + t::<T>(1.0)) / t::<T>(2.0);
+    assert_eq!(
+        bits(&y.value().into_vec()),
+        bits(&spelt_out.value().into_vec())
+    );
+    let (by_assign, by_ops) = (y.sum().backward(), spelt_out.sum().backward());
+    assert_eq!(bits(by_assign.wrt(a)), bits(by_ops.wrt(a)));
+    assert_eq!(bits(by_assign.wrt(b)), bits(by_ops.wrt(b)));
+    assert_ne!(
+        y.index(),
+        a.index(),
+        "y moved to a new node; a is unchanged"
+    );
 }
 
 /// Clear, record, backward_into, 10,000 times: the buffers keep the size of the first
@@ -195,6 +235,7 @@ for_both_types!(
     backward_is_repeatable,
     unrelated_vars_and_constants_get_zero,
     vjp_is_a_seeded_sum,
+    compound_assignment_is_the_spelt_out_op,
     reused_tape_stops_growing,
 );
 
