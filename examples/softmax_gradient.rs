@@ -64,7 +64,7 @@ fn main() {
     let tape_grad = loss.backward().wrt(o).to_vec();
 
     let p = softmax_rows(&logits, k);
-    let y = Tensor::<f64>::one_hot(&labels, k).unwrap();
+    let y = Tensor::<f64>::one_hot(&labels, k);
     let closed: Vec<f64> = p
         .iter()
         .zip(y.data())

@@ -146,9 +146,7 @@ impl<T: Float> Linear<T> {
     /// # Panics
     /// If `x` is not `[n, d]`.
     pub fn apply(&self, x: &Tensor<T>) -> Tensor<T> {
-        let wt = self.weight.transpose().expect("weight is 2-d");
-        let xw = x.matmul(&wt).unwrap_or_else(|e| panic!("{e}"));
-        &xw + &self.bias
+        &x.matmul(&self.weight.t()) + &self.bias
     }
 
     /// The parameters, weight first.

@@ -111,8 +111,8 @@ proptest! {
         // Closed form from plain tensors: P - Y, then (P - Y)^T X / n and column means.
         let logits = layer.apply(&xs);
         let p = Tensor::from_vec(reference_softmax(logits.data(), k), &[n, k]).unwrap();
-        let p_minus_y = &p - &Tensor::one_hot(&labels, k).unwrap();
-        let dw = &p_minus_y.transpose().unwrap().matmul(&xs).unwrap() / n as f64;
+        let p_minus_y = &p - &Tensor::one_hot(&labels, k);
+        let dw = &p_minus_y.t().matmul(&xs) / n as f64;
         let db = p_minus_y.mean_axis(0, false);
         for (got, want) in grads.wrt(params.weight).iter().zip(dw.data()) {
             prop_assert!((got - want).abs() <= 1e-12 * (1.0 + want.abs()), "dW {got} vs {want}");
@@ -141,7 +141,7 @@ proptest! {
 
         let residual = &y_hat.value() - &Tensor::from_vec(y, &[n]).unwrap();
         let d_y_hat = &residual / n as f64;
-        let dw = xs.transpose().unwrap().matmul(&d_y_hat.reshape(&[n, 1]).unwrap()).unwrap();
+        let dw = xs.t().matmul(&d_y_hat.reshape(&[n, 1]));
         for (got, want) in grads.wrt(wv).iter().zip(dw.data()) {
             prop_assert!((got - want).abs() <= 1e-12 * (1.0 + want.abs()));
         }

@@ -244,10 +244,7 @@ where
         inputs
             .iter()
             .zip(&directions)
-            .map(|(x, u)| {
-                x.zip_with(u, "step", |a, b| a + sign * options.eps * b)
-                    .unwrap()
-            })
+            .map(|(x, u)| x.zip_with(u, "step", |a, b| a + sign * options.eps * b))
             .collect()
     };
     let mut tape = Tape::new();
@@ -257,7 +254,7 @@ where
     let analytic: f64 = analytic
         .iter()
         .zip(&directions)
-        .map(|(g, u)| g.zip_with(u, "dot", |a, b| a * b).unwrap().sum())
+        .map(|(g, u)| g.zip_with(u, "dot", |a, b| a * b).sum())
         .sum();
     let error = (analytic - numeric).abs();
     let tolerance = options.atol + options.rtol * numeric.abs();

@@ -10,6 +10,10 @@ use std::fmt;
 
 /// An owned row-major array with a shape. A 0-d tensor (empty shape) is a scalar.
 ///
+/// Calls that can fail on their arguments come in two forms, as on [`Var`](crate::Var):
+/// `try_x` returns a `Result` whose error names the op and the shapes, and `x` panics with
+/// the same message (`try_reshape` / `reshape`, `try_matmul` / `matmul`, ...).
+///
 /// ```
 /// use tape::Tensor;
 /// let x = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
@@ -107,19 +111,23 @@ impl<T: Float> Tensor<T> {
         Self::from_fn(dims, |_| low + width * T::from_f64(rng.random::<f64>()))
     }
 
-    /// Rows of a one-hot matrix `[labels.len(), classes]`: row `i` is 1 at `labels[i]`.
-    pub fn one_hot(labels: &[usize], classes: usize) -> Result<Self, ShapeError> {
+    /// Rows of a one-hot matrix `[labels.len(), classes]`: row `i` is 1 at `labels[i]`,
+    /// or an error naming the first label that is not below `classes`.
+    pub fn try_one_hot(labels: &[usize], classes: usize) -> Result<Self, ShapeError> {
+        check_labels("one_hot", labels, classes)?;
         let mut t = Self::zeros(&[labels.len(), classes]);
         for (i, &label) in labels.iter().enumerate() {
-            if label >= classes {
-                return Err(ShapeError::new(
-                    "one_hot",
-                    format_args!("label {label} at row {i} is not below {classes} classes"),
-                ));
-            }
             t.data[i * classes + label] = T::ONE;
         }
         Ok(t)
+    }
+
+    /// Rows of a one-hot matrix `[labels.len(), classes]`.
+    ///
+    /// # Panics
+    /// If a label is not below `classes`.
+    pub fn one_hot(labels: &[usize], classes: usize) -> Self {
+        Self::try_one_hot(labels, classes).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The dimensions.
@@ -191,8 +199,9 @@ impl<T: Float> Tensor<T> {
         }
     }
 
-    /// Combines two tensors elementwise with NumPy broadcasting.
-    pub fn zip_with(
+    /// Combines two tensors elementwise with NumPy broadcasting, or explains (naming `op`)
+    /// why the shapes do not broadcast.
+    pub fn try_zip_with(
         &self,
         other: &Self,
         op: &str,
@@ -209,8 +218,17 @@ impl<T: Float> Tensor<T> {
         })
     }
 
+    /// Combines two tensors elementwise with NumPy broadcasting.
+    ///
+    /// # Panics
+    /// If the shapes do not broadcast; the message names `op` and both shapes.
+    pub fn zip_with(&self, other: &Self, op: &str, f: impl Fn(T, T) -> T) -> Self {
+        self.try_zip_with(other, op, f)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// The same elements under a new shape with as many elements.
-    pub fn reshape(&self, dims: &[usize]) -> Result<Self, ShapeError> {
+    pub fn try_reshape(&self, dims: &[usize]) -> Result<Self, ShapeError> {
         if numel(dims) != self.len() {
             return Err(ShapeError::new(
                 "reshape",
@@ -223,11 +241,20 @@ impl<T: Float> Tensor<T> {
         })
     }
 
-    /// Matrix transpose of a 2-d tensor; 0-d and 1-d tensors are returned unchanged.
-    pub fn transpose(&self) -> Result<Self, ShapeError> {
-        match self.shape[..] {
-            [] | [_] => Ok(self.clone()),
-            [rows, cols] => {
+    /// The same elements under a new shape.
+    ///
+    /// # Panics
+    /// If the element counts differ.
+    pub fn reshape(&self, dims: &[usize]) -> Self {
+        self.try_reshape(dims).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Matrix transpose of a 2-d tensor; 0-d and 1-d tensors are returned unchanged (as
+    /// PyTorch's `t()`); an error for more dimensions.
+    pub fn try_transpose(&self) -> Result<Self, ShapeError> {
+        match transpose_dims(&self.shape)? {
+            None => Ok(self.clone()),
+            Some((rows, cols)) => {
                 let mut data = vec![T::ZERO; self.len()];
                 kernels::transpose2(&self.data, rows, cols, &mut data);
                 Ok(Tensor {
@@ -235,15 +262,24 @@ impl<T: Float> Tensor<T> {
                     shape: shape(&[cols, rows]),
                 })
             }
-            _ => Err(ShapeError::new(
-                "transpose",
-                format_args!("expects at most 2 dimensions, got {}", Dims(&self.shape)),
-            )),
         }
     }
 
-    /// Matrix product of `[m, k]` and `[k, n]` tensors.
-    pub fn matmul(&self, other: &Self) -> Result<Self, ShapeError> {
+    /// Matrix transpose of a 2-d tensor (0-d and 1-d tensors are returned unchanged).
+    ///
+    /// # Panics
+    /// For more than two dimensions.
+    pub fn transpose(&self) -> Self {
+        self.try_transpose().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Shorthand for [`transpose`](Tensor::transpose), as on [`Var`](crate::Var::t).
+    pub fn t(&self) -> Self {
+        self.transpose()
+    }
+
+    /// Matrix product of `[m, k]` and `[k, n]` tensors, or an error naming both shapes.
+    pub fn try_matmul(&self, other: &Self) -> Result<Self, ShapeError> {
         let (m, k, n) = matmul_dims(&self.shape, &other.shape)?;
         let mut data = vec![T::ZERO; m * n];
         kernels::matmul(&self.data, &other.data, m, k, n, &mut data);
@@ -251,6 +287,14 @@ impl<T: Float> Tensor<T> {
             data,
             shape: shape(&[m, n]),
         })
+    }
+
+    /// Matrix product of `[m, k]` and `[k, n]` tensors.
+    ///
+    /// # Panics
+    /// If the shapes do not fit; the message names both.
+    pub fn matmul(&self, other: &Self) -> Self {
+        self.try_matmul(other).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Sum of all elements.
@@ -327,8 +371,9 @@ impl<T: Float> Tensor<T> {
         })
     }
 
-    /// Picks one element per row along the last axis: `out[i] = self[i, indices[i]]`.
-    pub fn pick(&self, indices: &[usize]) -> Result<Self, ShapeError> {
+    /// Picks one element per row along the last axis: `out[i] = self[i, indices[i]]`, or
+    /// an error naming the row whose index is out of range.
+    pub fn try_pick(&self, indices: &[usize]) -> Result<Self, ShapeError> {
         let (rows, cols) = pick_dims(&self.shape, indices)?;
         let data = (0..rows)
             .map(|i| self.data[i * cols + indices[i]])
@@ -337,6 +382,14 @@ impl<T: Float> Tensor<T> {
             data,
             shape: shape(&self.shape[..self.ndim() - 1]),
         })
+    }
+
+    /// Picks one element per row along the last axis.
+    ///
+    /// # Panics
+    /// If there is not one index per row, or an index is out of range.
+    pub fn pick(&self, indices: &[usize]) -> Self {
+        self.try_pick(indices).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The largest absolute elementwise difference from another tensor of the same shape.
@@ -373,6 +426,34 @@ pub(crate) fn matmul_dims(a: &[usize], b: &[usize]) -> Result<(usize, usize, usi
             "matmul",
             format_args!("{} x {}: both operands must be 2-d", Dims(a), Dims(b)),
         )),
+    }
+}
+
+/// `Some((rows, cols))` for transposing a 2-d shape, `None` for a 0-d or 1-d one (left as
+/// it is), or an error for more dimensions.
+pub(crate) fn transpose_dims(dims: &[usize]) -> Result<Option<(usize, usize)>, ShapeError> {
+    match *dims {
+        [] | [_] => Ok(None),
+        [rows, cols] => Ok(Some((rows, cols))),
+        _ => Err(ShapeError::new(
+            "transpose",
+            format_args!("expects at most 2 dimensions, got {}", Dims(dims)),
+        )),
+    }
+}
+
+/// Checks that every label is below `classes`, naming `op` and the first row that is not.
+pub(crate) fn check_labels(op: &str, labels: &[usize], classes: usize) -> Result<(), ShapeError> {
+    match labels
+        .iter()
+        .enumerate()
+        .find(|(_, &label)| label >= classes)
+    {
+        Some((row, label)) => Err(ShapeError::new(
+            op,
+            format_args!("label {label} at row {row} is not below {classes} classes"),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -416,7 +497,7 @@ macro_rules! tensor_binary_operator {
             /// # Panics
             /// If the shapes do not broadcast; the message names both.
             fn $method(self, rhs: &Tensor<T>) -> Tensor<T> {
-                self.zip_with(rhs, $name, |a, b| a $op b).unwrap_or_else(|e| panic!("{e}"))
+                self.zip_with(rhs, $name, |a, b| a $op b)
             }
         }
         impl<T: Float> std::ops::$trait<T> for &Tensor<T> {
@@ -470,7 +551,7 @@ mod tests {
     fn matmul_shape_error_names_both_shapes() {
         let a = Tensor::<f32>::zeros(&[256, 784]);
         let b = Tensor::<f32>::zeros(&[10, 784]);
-        let err = a.matmul(&b).unwrap_err();
+        let err = a.try_matmul(&b).unwrap_err();
         assert_eq!(
             err.to_string(),
             "matmul: [256, 784] x [10, 784]: inner dimensions 784 and 10 differ"
@@ -480,13 +561,19 @@ mod tests {
     #[test]
     fn matmul_transpose_reshape() {
         let a = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
-        let at = a.transpose().unwrap();
+        let at = a.transpose();
         assert_eq!(at.shape(), &[3, 2]);
         assert_eq!(at.data(), &[1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
-        let p = a.matmul(&at).unwrap();
+        let p = a.matmul(&at);
         assert_eq!(p.data(), &[14.0, 32.0, 32.0, 77.0]);
-        assert!(a.reshape(&[4]).is_err());
-        assert_eq!(a.reshape(&[3, 2]).unwrap().get(&[2, 1]), Some(6.0));
+        assert!(a.try_reshape(&[4]).is_err());
+        assert_eq!(a.reshape(&[3, 2]).get(&[2, 1]), Some(6.0));
+        assert_eq!(a.t(), at);
+        let cube = Tensor::<f64>::zeros(&[1, 2, 3]);
+        assert_eq!(
+            cube.try_transpose().unwrap_err().to_string(),
+            "transpose: expects at most 2 dimensions, got [1, 2, 3]"
+        );
     }
 
     #[test]
@@ -497,10 +584,10 @@ mod tests {
         assert_eq!(a.mean_axis(1, false).data(), &[13.0 / 3.0, 6.0]);
         assert_eq!(a.argmax_axis(-1), vec![1, 0]);
         assert_eq!(a.argmax(), Some(1));
-        assert_eq!(a.pick(&[2, 0]).unwrap().data(), &[3.0, 7.0]);
-        assert!(a.pick(&[3, 0]).is_err());
-        let y = Tensor::<f64>::one_hot(&[2, 0], 3).unwrap();
+        assert_eq!(a.pick(&[2, 0]).data(), &[3.0, 7.0]);
+        assert!(a.try_pick(&[3, 0]).is_err());
+        let y = Tensor::<f64>::one_hot(&[2, 0], 3);
         assert_eq!(y.data(), &[0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
-        assert!(Tensor::<f64>::one_hot(&[3], 3).is_err());
+        assert!(Tensor::<f64>::try_one_hot(&[3], 3).is_err());
     }
 }

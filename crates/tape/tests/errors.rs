@@ -289,6 +289,115 @@ fn var_from_slice_with_a_wrong_length() {
     let _ = tape.var_from_slice(&[0.0; 5], &[2, 3]);
 }
 
+// --- one convention: `try_x` returns the error, `x` panics with the same message ------
+
+/// The message `f` panics with.
+fn panic_message<R>(f: impl FnOnce() -> R) -> String {
+    let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) else {
+        panic!("the call should panic");
+    };
+    match payload.downcast::<String>() {
+        Ok(message) => *message,
+        Err(payload) => payload
+            .downcast::<&str>()
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+#[test]
+fn tensor_and_var_calls_fail_alike_in_both_forms() {
+    let a = Tensor::<f64>::zeros(&[2, 3]);
+    let b = Tensor::<f64>::zeros(&[4]);
+    let cube = Tensor::<f64>::zeros(&[1, 2, 3]);
+    let tape = Tape::<f64>::new();
+    let (va, vb, vcube) = (tape.var(&a), tape.var(&b), tape.var(&cube));
+    // (the try_ form's error, the message of the panicking form)
+    let pairs: Vec<(String, String)> = vec![
+        (
+            a.try_reshape(&[4]).unwrap_err().to_string(),
+            panic_message(|| a.reshape(&[4])),
+        ),
+        (
+            va.try_reshape(&[4]).unwrap_err().to_string(),
+            panic_message(|| va.reshape(&[4])),
+        ),
+        (
+            a.try_matmul(&a).unwrap_err().to_string(),
+            panic_message(|| a.matmul(&a)),
+        ),
+        (
+            va.try_matmul(va).unwrap_err().to_string(),
+            panic_message(|| va.matmul(va)),
+        ),
+        (
+            cube.try_transpose().unwrap_err().to_string(),
+            panic_message(|| cube.transpose()),
+        ),
+        (
+            vcube.try_transpose().unwrap_err().to_string(),
+            panic_message(|| vcube.transpose()),
+        ),
+        (
+            a.try_pick(&[0, 5]).unwrap_err().to_string(),
+            panic_message(|| a.pick(&[0, 5])),
+        ),
+        (
+            va.try_pick(&[0, 5]).unwrap_err().to_string(),
+            panic_message(|| va.pick(&[0, 5])),
+        ),
+        (
+            a.try_zip_with(&b, "add", |x, y| x + y)
+                .unwrap_err()
+                .to_string(),
+            panic_message(|| &a + &b),
+        ),
+        (
+            va.try_binary(vb, tape::ops::Binary::Add)
+                .unwrap_err()
+                .to_string(),
+            panic_message(|| va + vb),
+        ),
+        (
+            Tensor::<f64>::try_one_hot(&[0, 4], 4)
+                .unwrap_err()
+                .to_string(),
+            panic_message(|| Tensor::<f64>::one_hot(&[0, 4], 4)),
+        ),
+        (
+            tape.try_one_hot(&[0, 4], 4).unwrap_err().to_string(),
+            panic_message(|| tape.one_hot(&[0, 4], 4)),
+        ),
+    ];
+    for (error, panic) in &pairs {
+        assert_eq!(error, panic);
+    }
+    // Tensor and Var say the same thing about the same mistake.
+    for pair in pairs.chunks(2) {
+        assert_eq!(pair[0].0, pair[1].0);
+    }
+    assert_eq!(
+        pairs[4].0,
+        "transpose: expects at most 2 dimensions, got [1, 2, 3]"
+    );
+    assert_eq!(
+        pairs[10].0,
+        "one_hot: label 4 at row 1 is not below 4 classes"
+    );
+}
+
+#[test]
+fn transpose_has_one_name_on_tensor_and_var() {
+    let a = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
+    let tape = Tape::<f64>::new();
+    let v = tape.var(&a);
+    assert_eq!(v.transpose().value(), a.transpose());
+    assert_eq!(v.t().value(), a.t());
+    assert_eq!(a.t(), a.try_transpose().unwrap());
+    let grads = (v.transpose() * tape.constant(&a.t())).sum().backward();
+    assert_eq!(grads.wrt(v), a.data(), "d/dv sum(v^T * a^T) = a");
+}
+
 // --- tapes do not mix -----------------------------------------------------------------
 
 #[test]
