@@ -63,7 +63,9 @@ mod tensor;
 mod var;
 
 pub use float::{gemm_fallback, Float, MatrixLayout};
-pub use gradcheck::{gradcheck, gradcheck_fast, GradcheckError, GradcheckOptions, GradcheckReport};
+pub use gradcheck::{
+    gradcheck, gradcheck_fast, Directional, GradcheckError, GradcheckOptions, GradcheckReport,
+};
 pub use grads::Grads;
 pub use shape::{Shape, ShapeError};
 pub use tape::{Tape, TapeCapacity};

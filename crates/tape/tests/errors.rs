@@ -494,12 +494,34 @@ fn gradcheck_names_the_worst_wrong_element() {
             analytic,
             numeric,
             tolerance,
+            report,
         } => {
             assert_eq!(*input, Some(1));
             assert_eq!(index, &vec![1, 1]);
             assert!((analytic - 1.0).abs() < 1e-12, "analytic {analytic}");
             assert!((numeric - 3.0).abs() < 1e-6, "numeric {numeric}");
             assert!((tolerance - (1e-5 + 1e-3 * numeric.abs())).abs() < 1e-12);
+            // The report holds both Jacobians: exp(y) for y, and sign(x) against x.
+            assert_eq!(report.checked, 7);
+            assert_eq!(report.analytic[1].data(), &[1.0, -1.0, 1.0, 1.0]);
+            let numeric_x = report.numeric[1].data();
+            for (got, want) in numeric_x.iter().zip([0.5, -2.0, 1.0, 3.0]) {
+                assert!((got - want).abs() < 1e-6, "{numeric_x:?}");
+            }
+            for (a, n) in report.analytic[0]
+                .data()
+                .iter()
+                .zip(report.numeric[0].data())
+            {
+                assert!((a - n).abs() < 1e-8);
+            }
+            // Every element appears in the table, the worst one among them.
+            let table = report.to_string();
+            assert_eq!(table.lines().count(), 1 + 7, "{table}");
+            assert!(
+                table.lines().any(|l| l.starts_with("1      [1, 1]")),
+                "{table}"
+            );
         }
         other => panic!("expected a mismatch, got {other:?}"),
     }
@@ -512,6 +534,8 @@ fn gradcheck_names_the_worst_wrong_element() {
     let x = Tensor::from_vec(vec![1.0], &[1]).unwrap();
     let report = gradcheck(|_, v| wrong(v), &[y, x], &GradcheckOptions::default()).unwrap();
     assert_eq!(report.checked, 2);
+    assert_eq!(report.elements().count(), 2);
+    assert!(report.directional.is_none());
 }
 
 #[test]
@@ -524,17 +548,38 @@ fn gradcheck_fast_catches_the_wrong_gradient() {
             ..GradcheckOptions::default()
         };
         let err = gradcheck_fast(|_, v| wrong(v), &[y.clone(), x.clone()], &options).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                GradcheckError::Mismatch {
-                    input: None,
-                    ref index,
-                    ..
-                } if index.is_empty()
-            ),
-            "{err:?}"
+        let GradcheckError::Mismatch {
+            input: None,
+            index,
+            analytic,
+            numeric,
+            report,
+            ..
+        } = err
+        else {
+            panic!("expected a fast-mode mismatch, got {err:?}");
+        };
+        assert!(index.is_empty());
+        // The report holds the direction and both directional derivatives: grad . u with
+        // the tape's gradient (sign(x) for x) and with the true one (x).
+        let directional = report.directional.as_ref().expect("fast mode reports its direction");
+        assert_eq!(
+            (directional.analytic, directional.numeric),
+            (analytic, numeric)
         );
+        let dot = |g: &[f64], u: &Tensor<f64>| -> f64 {
+            g.iter().zip(u.data()).map(|(a, b)| a * b).sum()
+        };
+        let y_part = dot(
+            &y.data().iter().map(|v| v.exp()).collect::<Vec<_>>(),
+            &directional.direction[0],
+        );
+        assert!(
+            (analytic - y_part - dot(&[1.0, -1.0, 1.0, 1.0], &directional.direction[1])).abs()
+                < 1e-12
+        );
+        assert!((numeric - y_part - dot(x.data(), &directional.direction[1])).abs() < 1e-6);
+        assert!(report.numeric.is_empty() && report.elements().next().is_none());
     }
 }
 
