@@ -23,10 +23,23 @@
 //! `exp(1000)` overflows. Since `log sum exp(o) = m + log sum exp(o - m)` for any `m`,
 //! taking `m = max(o)` keeps every exponent `<= 0`. The shift is [`detach`](tape::Var::detach)ed:
 //! its gradient contributions cancel exactly in the maths, so we do not record them.
+//!
+//! ## Infinite entries
+//!
+//! A row whose maximum is infinite cannot be shifted by it: `o - m` would be
+//! `inf - inf = NaN`. Such a shift is clamped into the range of the finite entries
+//! (`[-B, B]`, `B` the largest finite `|o|`), which changes nothing for finite maxima and
+//! gives log-sum-exp as PyTorch and SciPy define it: a row of `-inf` gives `-inf`, a row
+//! with a `+inf` entry gives `+inf`, a NaN gives NaN. The tape's gradient is then
+//! PyTorch's `exp(o - logsumexp(o))`: 0 for every entry of a `+inf` row except the `+inf`
+//! ones (NaN), and NaN for a row of `-inf`.
 
 use tape::{Float, Var};
 
 /// `log sum_j exp(o_j)` along `axis`, shifted by the (detached) maximum for stability.
+///
+/// Infinite entries follow PyTorch and SciPy: a row of `-inf` gives `-inf`, a row holding
+/// `+inf` gives `+inf` (see [Infinite entries](self#infinite-entries)).
 ///
 /// ```
 /// use tape::{Tape, Tensor};
@@ -34,9 +47,16 @@ use tape::{Float, Var};
 /// let o = tape.constant(&Tensor::from_vec(vec![1000.0, 1000.0], &[1, 2]).unwrap());
 /// let lse = nn::functions::logsumexp(o, -1, false);
 /// assert!((lse.item() - (1000.0 + 2f64.ln())).abs() < 1e-12); // no overflow
+///
+/// let inf = f64::INFINITY;
+/// let o = tape.var(&Tensor::from_vec(vec![-inf, -inf, 1.0, inf], &[2, 2]).unwrap());
+/// let lse = nn::functions::logsumexp(o, -1, false);
+/// assert_eq!(lse.value().data(), &[-inf, inf]);
+/// let grads = lse.sum().backward();
+/// assert_eq!(grads.wrt(o)[2], 0.0); // exp(1 - inf), as PyTorch
 /// ```
 pub fn logsumexp<'t, T: Float>(o: Var<'t, T>, axis: isize, keepdim: bool) -> Var<'t, T> {
-    let m = o.max_axis(axis, true).detach();
+    let m = max_shift(o, axis);
     let lse = (o - m).exp().sum_axis(axis, true).ln() + m;
     if keepdim {
         lse
@@ -50,6 +70,27 @@ pub fn logsumexp<'t, T: Float>(o: Var<'t, T>, axis: isize, keepdim: bool) -> Var
         dims.remove(axis);
         lse.reshape(&dims)
     }
+}
+
+/// The detached shift of log-sum-exp along `axis` (kept as size 1): each lane's maximum,
+/// clamped into `[-B, B]` where `B` is the largest finite `|o|`, so that an infinite
+/// maximum never meets an infinite entry in `o - m`. Finite maxima lie in that range
+/// already, so the clamp is recorded only when some maximum is infinite.
+fn max_shift<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
+    let m = o.max_axis(axis, true).detach();
+    let infinite = |x: &T| !x.is_finite() && !x.is_nan();
+    if !m.with_value(|maxima| maxima.iter().any(infinite)) {
+        return m;
+    }
+    let bound = o.with_value(|values| {
+        values
+            .iter()
+            .filter(|x| x.is_finite())
+            .fold(T::ZERO, |bound, &x| bound.max(x.abs()))
+    });
+    let tape = o.tape();
+    m.maximum(tape.constant_scalar(-bound))
+        .minimum(tape.constant_scalar(bound))
 }
 
 /// `log softmax(o) = o - logsumexp(o)` along `axis`.

@@ -562,7 +562,10 @@ fn gradcheck_fast_catches_the_wrong_gradient() {
         assert!(index.is_empty());
         // The report holds the direction and both directional derivatives: grad . u with
         // the tape's gradient (sign(x) for x) and with the true one (x).
-        let directional = report.directional.as_ref().expect("fast mode reports its direction");
+        let directional = report
+            .directional
+            .as_ref()
+            .expect("fast mode reports its direction");
         assert_eq!(
             (directional.analytic, directional.numeric),
             (analytic, numeric)
