@@ -34,7 +34,7 @@
 //! PyTorch's `exp(o - logsumexp(o))`: 0 for every entry of a `+inf` row except the `+inf`
 //! ones (NaN), and NaN for a row of `-inf`.
 
-use tape::{Float, Var};
+use tape::{Float, ShapeError, Var};
 
 /// `log sum_j exp(o_j)` along `axis`, shifted by the (detached) maximum for stability.
 ///
@@ -118,7 +118,8 @@ pub fn softmax<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
 /// finite: the loss stays finite and the gradient has no NaN.
 ///
 /// # Panics
-/// If there is not one label per row or a label is out of range.
+/// If there is not one label per row or a label is out of range, with the message of
+/// [`try_cross_entropy`].
 ///
 /// ```
 /// use tape::{Tape, Tensor};
@@ -131,7 +132,49 @@ pub fn softmax<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
 /// assert!((grads.wrt(o)[0] - (p - 1.0) / 2.0).abs() < 1e-15);
 /// ```
 pub fn cross_entropy<'t, T: Float>(o: Var<'t, T>, labels: &[usize]) -> Var<'t, T> {
-    (logsumexp(o, -1, false) - o.pick(labels)).mean()
+    try_cross_entropy(o, labels).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`cross_entropy`], or an error naming `cross_entropy` and what does not fit: the
+/// number of labels against the rows, or the first label out of range with its row and
+/// the number of classes.
+///
+/// ```
+/// use tape::{Tape, Tensor};
+/// let tape = Tape::<f64>::new();
+/// let o = tape.var(&Tensor::zeros(&[2, 3]));
+/// let err = nn::functions::try_cross_entropy(o, &[0, 3]).unwrap_err();
+/// assert_eq!(err.to_string(), "cross_entropy: label 3 at row 1 is out of range for 3 classes");
+/// ```
+pub fn try_cross_entropy<'t, T: Float>(
+    o: Var<'t, T>,
+    labels: &[usize],
+) -> Result<Var<'t, T>, ShapeError> {
+    let dims = o.shape();
+    let Some((&classes, outer)) = dims.split_last() else {
+        return Err(ShapeError::new(
+            "cross_entropy",
+            "the logits are 0-d; they need a class axis",
+        ));
+    };
+    let rows: usize = outer.iter().product();
+    if labels.len() != rows {
+        return Err(ShapeError::new(
+            "cross_entropy",
+            format_args!(
+                "{} labels for {rows} rows of logits of shape {:?}",
+                labels.len(),
+                &dims[..]
+            ),
+        ));
+    }
+    if let Some((row, label)) = labels.iter().enumerate().find(|(_, &y)| y >= classes) {
+        return Err(ShapeError::new(
+            "cross_entropy",
+            format_args!("label {label} at row {row} is out of range for {classes} classes"),
+        ));
+    }
+    Ok((logsumexp(o, -1, false) - o.pick(labels)).mean())
 }
 
 /// Mean cross-entropy of logits `o` (`[n, k]`) against target distributions `y` (`[n, k]`,
@@ -153,4 +196,39 @@ pub fn squared_loss<'t, T: Float>(y_hat: Var<'t, T>, y: Var<'t, T>) -> Var<'t, T
 /// The L2 penalty `lambda/2 ||w||^2` (its gradient is `lambda w`).
 pub fn l2_penalty<'t, T: Float>(w: Var<'t, T>, lambda: T) -> Var<'t, T> {
     w.powi(2).sum() * (lambda * T::from_f64(0.5))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tape::{Tape, Tensor};
+
+    #[test]
+    fn cross_entropy_names_itself_the_row_and_the_classes() {
+        let tape = Tape::<f64>::new();
+        let o = tape.var(&Tensor::zeros(&[3, 4]));
+        let error = |labels: &[usize]| try_cross_entropy(o, labels).unwrap_err().to_string();
+        assert_eq!(
+            error(&[0, 4, 9]),
+            "cross_entropy: label 4 at row 1 is out of range for 4 classes"
+        );
+        assert_eq!(
+            error(&[0, 1]),
+            "cross_entropy: 2 labels for 3 rows of logits of shape [3, 4]"
+        );
+        let scalar = tape.constant_scalar(1.0);
+        assert_eq!(
+            try_cross_entropy(scalar, &[0]).unwrap_err().to_string(),
+            "cross_entropy: the logits are 0-d; they need a class axis"
+        );
+        assert!(try_cross_entropy(o, &[3, 0, 2]).is_ok());
+    }
+
+    #[test]
+    #[should_panic(expected = "cross_entropy: label 7 at row 0 is out of range for 2 classes")]
+    fn cross_entropy_panics_with_the_same_message() {
+        let tape = Tape::<f32>::new();
+        let o = tape.var(&Tensor::zeros(&[1, 2]));
+        cross_entropy(o, &[7]);
+    }
 }
