@@ -48,25 +48,12 @@ pub(crate) enum Op<T> {
         inputs: u32,
         count: u32,
     },
-    /// `x[.., start..start + len, ..]` along `axis`; `len` is the output's size there.
-    Narrow {
+    /// Elements of `x` selected along `axis`: a range (`narrow`), slices by index
+    /// (`index_select`) or one element per position (`gather`).
+    Select {
         x: NodeId,
         axis: u8,
-        start: u32,
-    },
-    /// The slices of `x` along `axis` at the indices stored from `indices[indices..]`, as
-    /// many as the output has along `axis`.
-    IndexSelect {
-        x: NodeId,
-        axis: u8,
-        indices: u32,
-    },
-    /// `out[p] = x[p with p[axis] = index[p]]`, the index (of the output's shape) stored
-    /// from `indices[indices..]`.
-    Gather {
-        x: NodeId,
-        axis: u8,
-        indices: u32,
+        selection: select::Selection,
     },
 }
 
@@ -115,9 +102,17 @@ impl<T: Float> Op<T> {
                     .collect();
                 format!("concat([{}], {axis})", ids.join(", "))
             }
-            Op::Narrow { x, axis, start } => format!("narrow(#{x}, {axis}, {start})"),
-            Op::IndexSelect { x, axis, .. } => format!("index_select(#{x}, {axis}, indices)"),
-            Op::Gather { x, axis, .. } => format!("gather(#{x}, {axis}, index)"),
+            Op::Select {
+                x,
+                axis,
+                selection: select::Selection::Range { start },
+            } => format!("narrow(#{x}, {axis}, {start})"),
+            Op::Select {
+                x,
+                axis,
+                selection: select::Selection::Indices { .. },
+            } => format!("index_select(#{x}, {axis}, indices)"),
+            Op::Select { x, axis, .. } => format!("gather(#{x}, {axis}, index)"),
         }
     }
 
@@ -132,9 +127,7 @@ impl<T: Float> Op<T> {
             | Op::BroadcastTo(x)
             | Op::Reduce(_, x, _)
             | Op::Pick { x, .. }
-            | Op::Narrow { x, .. }
-            | Op::IndexSelect { x, .. }
-            | Op::Gather { x, .. } => rg(x),
+            | Op::Select { x, .. } => rg(x),
             Op::Binary(_, a, b) | Op::MatMul(a, b) => rg(a) || rg(b),
             Op::Concat { inputs, count, .. } => recorded.indices[inputs as usize..]
                 [..count as usize]
@@ -170,14 +163,8 @@ impl<T: Float> Op<T> {
                 inputs,
                 count,
             } => layout::concat_backward(axis, inputs, count, recorded, out, grads),
-            Op::Narrow { x, axis, start } => {
-                select::narrow_backward(x, axis, start, recorded, out, grads)
-            }
-            Op::IndexSelect { x, axis, indices } => {
-                select::index_select_backward(x, axis, indices, recorded, out, grads)
-            }
-            Op::Gather { x, axis, indices } => {
-                select::gather_backward(x, axis, indices, recorded, out, grads)
+            Op::Select { x, axis, selection } => {
+                select::select_backward(x, axis, selection, recorded, out, grads)
             }
         }
     }

@@ -111,10 +111,10 @@ impl<'t, T: Float> Var<'t, T> {
                 ),
             ));
         };
-        let op = Op::Narrow {
+        let op = Op::Select {
             x: self.index,
             axis: axis as u8,
-            start: start32,
+            selection: Selection::Range { start: start32 },
         };
         Ok(self.select_slices(op, axis, len, Slices::Range { start, len }))
     }
@@ -153,11 +153,11 @@ impl<'t, T: Float> Var<'t, T> {
                 ),
             ));
         }
-        let (start, _) = self.tape.push_indices(indices.iter().copied());
-        let op = Op::IndexSelect {
+        let (at, _) = self.tape.push_indices(indices.iter().copied());
+        let op = Op::Select {
             x: self.index,
             axis: axis as u8,
-            indices: start,
+            selection: Selection::Indices { at },
         };
         Ok(self.select_slices(op, axis, indices.len(), Slices::At(indices)))
     }
@@ -196,11 +196,11 @@ impl<'t, T: Float> Var<'t, T> {
         let dims = self.shape();
         let axis = resolve_axis("gather", axis, dims.len())?;
         check_gather_index(&dims, axis, index, index_dims)?;
-        let (start, _) = self.tape.push_indices(index.iter().copied());
-        let op = Op::Gather {
+        let (at, _) = self.tape.push_indices(index.iter().copied());
+        let op = Op::Select {
             x,
             axis: axis as u8,
-            indices: start,
+            selection: Selection::Gather { at },
         };
         Ok(self
             .tape
@@ -266,71 +266,73 @@ fn check_gather_index(
     Ok(())
 }
 
-/// `narrow`: the range's adjoint goes back to where it was read.
-pub(crate) fn narrow_backward<T: Float>(
+/// What a recorded selection took along its axis.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Selection {
+    /// `narrow`: from `start`, as many as the output has along the axis.
+    Range { start: u32 },
+    /// `index_select`: the indices stored from this offset of the index arena, as many as
+    /// the output has along the axis.
+    Indices { at: u32 },
+    /// `gather`: the index (of the output's shape) stored from this offset.
+    Gather { at: u32 },
+}
+
+/// Every selected element's adjoint goes back to where it was read, summing where an
+/// element was read more than once.
+pub(crate) fn select_backward<T: Float>(
     x: NodeId,
     axis: u8,
-    start: u32,
+    selection: Selection,
     recorded: &Recorded<'_, T>,
     out: &Output<'_, T>,
     grads: &mut [T],
 ) {
-    let len = out.dims[axis as usize];
-    let slices = Slices::Range {
-        start: start as usize,
-        len,
+    let (axis, dims) = (axis as usize, recorded.dims(x));
+    let Some(dx) = adjoint_of(recorded, grads, x) else {
+        return;
     };
-    slices_backward(x, axis, slices, recorded, out, grads);
+    let count = out.dims[axis];
+    let slices = match selection {
+        Selection::Range { start } => Slices::Range {
+            start: start as usize,
+            len: count,
+        },
+        Selection::Indices { at } => Slices::At(&recorded.indices[at as usize..][..count]),
+        Selection::Gather { at } => {
+            let index = &recorded.indices[at as usize..][..out.adjoint.len()];
+            for (from, &g) in gather_sources(dims, axis, out.dims, index).zip(out.adjoint) {
+                dx[from] += g;
+            }
+            return;
+        }
+    };
+    slices.for_each_run(dims, axis, |from, to, n| {
+        dx[from..from + n]
+            .iter_mut()
+            .zip(&out.adjoint[to..to + n])
+            .for_each(|(d, &g)| *d += g)
+    });
 }
 
-/// `index_select`: each slice's adjoint goes back to where it was read, summing repeats.
-pub(crate) fn index_select_backward<T: Float>(
-    x: NodeId,
-    axis: u8,
-    indices: u32,
-    recorded: &Recorded<'_, T>,
-    out: &Output<'_, T>,
-    grads: &mut [T],
-) {
-    let count = out.dims[axis as usize];
-    let slices = Slices::At(&recorded.indices[indices as usize..][..count]);
-    slices_backward(x, axis, slices, recorded, out, grads);
-}
+#[cfg(test)]
+mod tests {
+    use crate::Tape;
 
-fn slices_backward<T: Float>(
-    x: NodeId,
-    axis: u8,
-    slices: Slices<'_>,
-    recorded: &Recorded<'_, T>,
-    out: &Output<'_, T>,
-    grads: &mut [T],
-) {
-    let dims = recorded.dims(x);
-    if let Some(dx) = adjoint_of(recorded, grads, x) {
-        slices.for_each_run(dims, axis as usize, |from, to, n| {
-            dx[from..from + n]
-                .iter_mut()
-                .zip(&out.adjoint[to..to + n])
-                .for_each(|(d, &g)| *d += g)
-        });
-    }
-}
-
-/// `gather`: `dx[source of q] += dy[q]` for every output element `q`.
-pub(crate) fn gather_backward<T: Float>(
-    x: NodeId,
-    axis: u8,
-    indices: u32,
-    recorded: &Recorded<'_, T>,
-    out: &Output<'_, T>,
-    grads: &mut [T],
-) {
-    let dims = recorded.dims(x);
-    let index = &recorded.indices[indices as usize..][..out.adjoint.len()];
-    if let Some(dx) = adjoint_of(recorded, grads, x) {
-        let sources = gather_sources(dims, axis as usize, out.dims, index);
-        for (from, &g) in sources.zip(out.adjoint) {
-            dx[from] += g;
+    #[test]
+    fn the_tape_listing_names_each_selection() {
+        let tape = Tape::<f64>::new();
+        let x = tape.var_from_slice(&[1.0, 2.0, 3.0, 4.0], &[2, 2]);
+        let _ = x.narrow(1, 1, 1);
+        let _ = x.index_select(0, &[1, 1]);
+        let _ = x.gather(0, &[1, 0], &[1, 2]);
+        let listing = tape.to_string();
+        for op in [
+            "narrow(#0, 1, 1)",
+            "index_select(#0, 0, indices)",
+            "gather(#0, 0, index)",
+        ] {
+            assert!(listing.contains(op), "{listing}");
         }
     }
 }
