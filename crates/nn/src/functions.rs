@@ -34,6 +34,7 @@
 //! PyTorch's `exp(o - logsumexp(o))`: 0 for every entry of a `+inf` row except the `+inf`
 //! ones (NaN), and NaN for a row of `-inf`.
 
+use tape::shape::check_labels;
 use tape::{Float, ShapeError, Var};
 
 /// `log sum_j exp(o_j)` along `axis`, shifted by the (detached) maximum for stability.
@@ -144,35 +145,24 @@ pub fn cross_entropy<'t, T: Float>(o: Var<'t, T>, labels: &[usize]) -> Var<'t, T
 /// let tape = Tape::<f64>::new();
 /// let o = tape.var(&Tensor::zeros(&[2, 3]));
 /// let err = nn::functions::try_cross_entropy(o, &[0, 3]).unwrap_err();
-/// assert_eq!(err.to_string(), "cross_entropy: label 3 at row 1 is out of range for 3 classes");
+/// assert_eq!(err.to_string(), "cross_entropy: label 3 at row 1 is not below 3 classes");
 /// ```
 pub fn try_cross_entropy<'t, T: Float>(
     o: Var<'t, T>,
     labels: &[usize],
 ) -> Result<Var<'t, T>, ShapeError> {
     let dims = o.shape();
-    let Some((&classes, outer)) = dims.split_last() else {
-        return Err(ShapeError::new(
-            "cross_entropy",
-            "the logits are 0-d; they need a class axis",
-        ));
-    };
+    let error = |detail: std::fmt::Arguments<'_>| ShapeError::new("cross_entropy", detail);
+    let (&classes, outer) = dims
+        .split_last()
+        .ok_or_else(|| error(format_args!("the logits are 0-d; they need a class axis")))?;
+    check_labels("cross_entropy", labels, classes)?;
     let rows: usize = outer.iter().product();
     if labels.len() != rows {
-        return Err(ShapeError::new(
-            "cross_entropy",
-            format_args!(
-                "{} labels for {rows} rows of logits of shape {:?}",
-                labels.len(),
-                &dims[..]
-            ),
-        ));
-    }
-    if let Some((row, label)) = labels.iter().enumerate().find(|(_, &y)| y >= classes) {
-        return Err(ShapeError::new(
-            "cross_entropy",
-            format_args!("label {label} at row {row} is out of range for {classes} classes"),
-        ));
+        let (count, shape) = (labels.len(), &dims[..]);
+        return Err(error(format_args!(
+            "{count} labels for {rows} rows of logits of shape {shape:?}"
+        )));
     }
     Ok((logsumexp(o, -1, false) - o.pick(labels)).mean())
 }
@@ -210,7 +200,7 @@ mod tests {
         let error = |labels: &[usize]| try_cross_entropy(o, labels).unwrap_err().to_string();
         assert_eq!(
             error(&[0, 4, 9]),
-            "cross_entropy: label 4 at row 1 is out of range for 4 classes"
+            "cross_entropy: label 4 at row 1 is not below 4 classes"
         );
         assert_eq!(
             error(&[0, 1]),
@@ -225,7 +215,7 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "cross_entropy: label 7 at row 0 is out of range for 2 classes")]
+    #[should_panic(expected = "cross_entropy: label 7 at row 0 is not below 2 classes")]
     fn cross_entropy_panics_with_the_same_message() {
         let tape = Tape::<f32>::new();
         let o = tape.var(&Tensor::zeros(&[1, 2]));

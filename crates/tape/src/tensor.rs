@@ -3,7 +3,8 @@
 use crate::float::Float;
 use crate::kernels;
 use crate::shape::{
-    broadcast_shapes, numel, reduced_shape, resolve_axis, shape, Dims, Shape, ShapeError,
+    broadcast_shapes, check_labels, numel, reduced_shape, resolve_axis, shape, Dims, Shape,
+    ShapeError,
 };
 use rand::Rng;
 use std::fmt;
@@ -439,21 +440,6 @@ pub(crate) fn transpose_dims(dims: &[usize]) -> Result<Option<(usize, usize)>, S
             "transpose",
             format_args!("expects at most 2 dimensions, got {}", Dims(dims)),
         )),
-    }
-}
-
-/// Checks that every label is below `classes`, naming `op` and the first row that is not.
-pub(crate) fn check_labels(op: &str, labels: &[usize], classes: usize) -> Result<(), ShapeError> {
-    match labels
-        .iter()
-        .enumerate()
-        .find(|(_, &label)| label >= classes)
-    {
-        Some((row, label)) => Err(ShapeError::new(
-            op,
-            format_args!("label {label} at row {row} is not below {classes} classes"),
-        )),
-        None => Ok(()),
     }
 }
 

@@ -2,9 +2,9 @@
 
 use crate::float::Float;
 use crate::ops::Op;
-use crate::shape::ShapeError;
+use crate::shape::{check_labels, ShapeError};
 use crate::tape::{adjoint_of, NodeId, OutShape, Output, Recorded, Tape};
-use crate::tensor::{check_labels, pick_dims};
+use crate::tensor::pick_dims;
 use crate::var::Var;
 
 impl<'t, T: Float> Var<'t, T> {
