@@ -45,12 +45,12 @@ use tape::{Float, ShapeError, Var};
 /// ```
 /// use tape::{Tape, Tensor};
 /// let tape = Tape::<f64>::new();
-/// let o = tape.constant(&Tensor::from_vec(vec![1000.0, 1000.0], &[1, 2]).unwrap());
+/// let o = tape.constant(&Tensor::from_vec(vec![1000.0, 1000.0], &[1, 2]));
 /// let lse = nn::functions::logsumexp(o, -1, false);
 /// assert!((lse.item() - (1000.0 + 2f64.ln())).abs() < 1e-12); // no overflow
 ///
 /// let inf = f64::INFINITY;
-/// let o = tape.var(&Tensor::from_vec(vec![-inf, -inf, 1.0, inf], &[2, 2]).unwrap());
+/// let o = tape.var(&Tensor::from_vec(vec![-inf, -inf, 1.0, inf], &[2, 2]));
 /// let lse = nn::functions::logsumexp(o, -1, false);
 /// assert_eq!(lse.value().data(), &[-inf, inf]);
 /// let grads = lse.sum().backward();
@@ -104,7 +104,7 @@ pub fn log_softmax<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
 /// ```
 /// use tape::{Tape, Tensor};
 /// let tape = Tape::<f64>::new();
-/// let o = tape.constant(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[1, 3]).unwrap());
+/// let o = tape.constant(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[1, 3]));
 /// let p = nn::functions::softmax(o, -1).value();
 /// assert!((p.sum() - 1.0).abs() < 1e-15);
 /// ```
@@ -125,7 +125,7 @@ pub fn softmax<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
 /// ```
 /// use tape::{Tape, Tensor};
 /// let tape = Tape::<f64>::new();
-/// let o = tape.var(&Tensor::from_vec(vec![2.0, 0.0, 0.0, 2.0], &[2, 2]).unwrap());
+/// let o = tape.var(&Tensor::from_vec(vec![2.0, 0.0, 0.0, 2.0], &[2, 2]));
 /// let loss = nn::functions::cross_entropy(o, &[0, 1]);
 /// let grads = loss.backward();
 /// // (softmax(o) - onehot(y)) / n

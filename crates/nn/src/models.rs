@@ -92,7 +92,7 @@ impl<T: Float> SoftmaxRegression<T> {
     /// ```
     /// use nn::models::SoftmaxRegression;
     /// use tape::Tensor;
-    /// let weight = Tensor::from_vec(vec![1.0, 0.0, -1.0, 0.0], &[2, 2]).unwrap();
+    /// let weight = Tensor::from_vec(vec![1.0, 0.0, -1.0, 0.0], &[2, 2]);
     /// let mut model = SoftmaxRegression::<f64>::from_parameters(weight, Tensor::zeros(&[2]));
     /// let p = model.predict_proba_rows(&[2.0, 5.0]);
     /// assert!((p.data()[0] - 1.0 / (1.0 + (-4.0f64).exp())).abs() < 1e-15); // softmax(2, -2)
@@ -401,15 +401,14 @@ impl<T: Float> LinearRegression<T> {
     /// use nn::models::LinearRegression;
     /// use tape::Tensor;
     /// let mut model = LinearRegression::from_parameters(&[2.0, -1.0], 0.5);
-    /// let x = Tensor::from_vec(vec![1.0, 1.0, 3.0, 2.0], &[2, 2]).unwrap();
+    /// let x = Tensor::from_vec(vec![1.0, 1.0, 3.0, 2.0], &[2, 2]);
     /// assert_eq!(model.predict(&x), vec![1.5, 4.5]);
     /// *model.intercept_mut() = 0.0;
     /// model.weights_mut()[1] = 0.0;
     /// assert_eq!(model.predict(&x), vec![2.0, 6.0]);
     /// ```
     pub fn from_parameters(weights: &[T], intercept: T) -> Self {
-        let weight =
-            Tensor::from_vec(weights.to_vec(), &[1, weights.len()]).expect("one row of weights");
+        let weight = Tensor::from_vec(weights.to_vec(), &[1, weights.len()]);
         LinearRegression {
             linear: Linear::from_parts(weight, Tensor::scalar(intercept).reshape(&[1])),
         }
@@ -512,7 +511,7 @@ fn prepare_rows<T: Float>(
         .map(|(i, x)| T::from_f64(standardizer.map_or(x, |s| s.standardize(i % d, x))))
         .collect();
     let n = data.len() / d.max(1);
-    Tensor::from_vec(data, &[n, d]).expect("rows of d features")
+    Tensor::from_vec(data, &[n, d])
 }
 
 /// `softmax` of each row of logits, on a throwaway tape.
@@ -552,7 +551,6 @@ fn from_file<T: Float>(
 ) -> Result<(Linear<T>, Option<Standardizer>), ModelError> {
     let tensor = |v: &[f64], dims: &[usize]| {
         Tensor::from_vec(v.iter().map(|&x| T::from_f64(x)).collect(), dims)
-            .expect("validated shapes")
     };
     let linear = Linear::from_parts(
         tensor(&file.weight, &[file.n_outputs, file.n_features]),

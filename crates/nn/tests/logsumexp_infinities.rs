@@ -99,7 +99,7 @@ proptest! {
         let resolved = axis.rem_euclid(2) as usize;
         let lanes = lanes(rows, cols, resolved);
         let tape = Tape::<f64>::new();
-        let o = tape.var(&Tensor::from_vec(data.clone(), &[rows, cols]).unwrap());
+        let o = tape.var(&Tensor::from_vec(data.clone(), &[rows, cols]));
         let lse = logsumexp(o, axis, keepdim);
         let expected_shape = match (resolved, keepdim) {
             (0, true) => vec![1, cols],
@@ -108,7 +108,7 @@ proptest! {
             (_, false) => vec![rows],
         };
         prop_assert_eq!(&lse.shape()[..], &expected_shape[..]);
-        let weights = Tensor::from_vec(upstream[..lanes.len()].to_vec(), &expected_shape).unwrap();
+        let weights = Tensor::from_vec(upstream[..lanes.len()].to_vec(), &expected_shape);
         let grads = (lse * tape.constant(&weights)).sum().backward();
         let value = lse.value();
         for (l, lane) in lanes.iter().enumerate() {
@@ -134,7 +134,7 @@ proptest! {
                 *x = (i as f64).sin() * 40.0;
             }
         }
-        let matrix = Tensor::from_vec(data, &[rows, cols]).unwrap();
+        let matrix = Tensor::from_vec(data, &[rows, cols]);
         let tape = Tape::<f64>::new();
         let o = tape.var(&matrix);
         let m = o.max_axis(-1, true).detach();

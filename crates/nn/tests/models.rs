@@ -6,7 +6,7 @@ use nn::models::{LinearRegression, SoftmaxRegression};
 use tape::Tensor;
 
 fn tensor(data: &[f64], dims: &[usize]) -> Tensor<f64> {
-    Tensor::from_vec(data.to_vec(), dims).unwrap()
+    Tensor::from_vec(data.to_vec(), dims)
 }
 
 /// softmax(W x + b) of each row, computed directly in f64.

@@ -63,7 +63,7 @@ const TOLERANCE: f64 = 1e-12;
 
 /// `w0` after `steps` updates with the fixed gradients.
 fn run(optimizer: &mut dyn Optimizer<f64>, steps: usize) -> [f64; 2] {
-    let mut w = Tensor::from_vec(W0.to_vec(), &[2]).unwrap();
+    let mut w = Tensor::from_vec(W0.to_vec(), &[2]);
     for g in &GRADS[..steps] {
         optimizer.step(&mut [&mut w], &[g], ETA);
     }
@@ -393,8 +393,8 @@ fn quadratic_gradient<T: Float>(w: &Tensor<T>, b: &Tensor<T>) -> (T, Vec<T>, Vec
     let tape = Tape::<T>::new();
     let w_var = tape.var(w);
     let b_var = tape.var(b);
-    let w_star = tape.constant(&Tensor::from_vec(W_STAR.map(T::from_f64).to_vec(), &[3]).unwrap());
-    let b_star = tape.constant(&Tensor::from_vec(vec![T::from_f64(B_STAR)], &[1]).unwrap());
+    let w_star = tape.constant(&Tensor::from_vec(W_STAR.map(T::from_f64).to_vec(), &[3]));
+    let b_star = tape.constant(&Tensor::from_vec(vec![T::from_f64(B_STAR)], &[1]));
     let dw = w_var - w_star;
     let db = b_var - b_star;
     let half = T::from_f64(0.5);
@@ -530,8 +530,8 @@ fn steps_after_the_first_allocate_nothing() {
         Box::new(Adam::adamw()),
     ];
     for mut optimizer in optimizers {
-        let mut w = Tensor::from_vec(vec![1.0; 100], &[10, 10]).unwrap();
-        let mut b = Tensor::from_vec(vec![0.0; 10], &[10]).unwrap();
+        let mut w = Tensor::from_vec(vec![1.0; 100], &[10, 10]);
+        let mut b = Tensor::from_vec(vec![0.0; 10], &[10]);
         let (dw, db) = (vec![0.5; 100], vec![-0.5; 10]);
         optimizer.step(&mut [&mut w, &mut b], &[&dw, &db], 0.1);
         let before = allocations();
@@ -553,7 +553,7 @@ fn reset_forgets_the_state() {
     assert_eq!(run(&mut adam, 3), run(&mut Adam::new(), 3));
     // ... and accepts parameters of another layout.
     adam.reset();
-    let mut other = Tensor::from_vec(vec![1.0; 5], &[5]).unwrap();
+    let mut other = Tensor::from_vec(vec![1.0; 5], &[5]);
     adam.step(&mut [&mut other], &[&[1.0; 5]], 0.1);
 
     for config in OptimizerConfig::names()
@@ -571,8 +571,8 @@ fn reset_forgets_the_state() {
 #[should_panic(expected = "the first step had 1 parameter tensors, this one has 2")]
 fn changing_the_number_of_parameters_panics() {
     let mut adam = Adam::new();
-    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
-    let mut b = Tensor::from_vec(vec![1.0], &[1]).unwrap();
+    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]);
+    let mut b = Tensor::from_vec(vec![1.0], &[1]);
     adam.step(&mut [&mut w], &[&[0.1, 0.1]], 0.1);
     adam.step(&mut [&mut w, &mut b], &[&[0.1, 0.1], &[0.1]], 0.1);
 }
@@ -581,23 +581,23 @@ fn changing_the_number_of_parameters_panics() {
 #[should_panic(expected = "parameter 0 had 2 elements on the first step, now 3")]
 fn changing_a_parameter_size_panics() {
     let mut sgd = Sgd::new();
-    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
+    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]);
     sgd.step(&mut [&mut w], &[&[0.1, 0.1]], 0.1);
-    let mut w = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]).unwrap();
+    let mut w = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]);
     sgd.step(&mut [&mut w], &[&[0.1, 0.1, 0.1]], 0.1);
 }
 
 #[test]
 #[should_panic(expected = "parameter 0 has 2 elements but its gradient has 1")]
 fn a_gradient_of_the_wrong_length_panics() {
-    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
+    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]);
     RmsProp::new().step(&mut [&mut w], &[&[0.1]], 0.1);
 }
 
 #[test]
 #[should_panic(expected = "1 parameter tensors but 2 gradients")]
 fn a_missing_parameter_panics() {
-    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
+    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]);
     AdaGrad::new().step(&mut [&mut w], &[&[0.1, 0.1], &[0.1]], 0.1);
 }
 

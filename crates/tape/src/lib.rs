@@ -24,8 +24,8 @@
 //! assert_eq!(grads.item(y), 3.0);
 //!
 //! // Tensors live on the same tape, with NumPy broadcasting.
-//! let w = tape.var(&Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2]).unwrap());
-//! let b = tape.var(&Tensor::from_vec(vec![0.5, -0.5], &[2]).unwrap());
+//! let w = tape.var(&Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2]));
+//! let b = tape.var(&Tensor::from_vec(vec![0.5, -0.5], &[2]));
 //! let loss = (w.matmul(w) + b).relu().sum();
 //! let grads = loss.backward();
 //! assert_eq!(grads.wrt(b), &[2.0, 2.0]);

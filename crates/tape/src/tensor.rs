@@ -17,8 +17,8 @@ use std::fmt;
 ///
 /// ```
 /// use tape::Tensor;
-/// let x = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
-/// let b = Tensor::from_vec(vec![10.0, 20.0, 30.0], &[3]).unwrap();
+/// let x = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
+/// let b = Tensor::from_vec(vec![10.0, 20.0, 30.0], &[3]);
 /// let y = &x + &b; // broadcast along rows, as NumPy does
 /// assert_eq!(y.data(), &[11.0, 22.0, 33.0, 14.0, 25.0, 36.0]);
 /// assert_eq!(y.sum_axis(0, false).data(), &[25.0, 47.0, 69.0]);
@@ -30,8 +30,8 @@ pub struct Tensor<T> {
 }
 
 impl<T: Float> Tensor<T> {
-    /// A tensor from row-major data; fails if the length does not match the shape.
-    pub fn from_vec(data: Vec<T>, dims: &[usize]) -> Result<Self, ShapeError> {
+    /// A tensor from row-major data, or an error if the length does not fill the shape.
+    pub fn try_from_vec(data: Vec<T>, dims: &[usize]) -> Result<Self, ShapeError> {
         if data.len() != numel(dims) {
             return Err(ShapeError::new(
                 "from_vec",
@@ -47,6 +47,15 @@ impl<T: Float> Tensor<T> {
             data,
             shape: shape(dims),
         })
+    }
+
+    /// A tensor from row-major data.
+    ///
+    /// # Panics
+    /// If the length does not fill the shape; [`try_from_vec`](Tensor::try_from_vec)
+    /// returns the error instead.
+    pub fn from_vec(data: Vec<T>, dims: &[usize]) -> Self {
+        Self::try_from_vec(data, dims).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// A 0-d tensor holding one number.
@@ -514,7 +523,7 @@ mod tests {
 
     #[test]
     fn constructors_check_lengths() {
-        assert!(Tensor::<f32>::from_vec(vec![1.0; 5], &[2, 3]).is_err());
+        assert!(Tensor::<f32>::try_from_vec(vec![1.0; 5], &[2, 3]).is_err());
         let t = Tensor::<f64>::full(&[2, 2], 3.0);
         assert_eq!(t.sum(), 12.0);
         assert_eq!(Tensor::<f64>::scalar(2.5).item(), 2.5);
@@ -546,7 +555,7 @@ mod tests {
 
     #[test]
     fn matmul_transpose_reshape() {
-        let a = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
+        let a = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
         let at = a.transpose();
         assert_eq!(at.shape(), &[3, 2]);
         assert_eq!(at.data(), &[1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
@@ -564,7 +573,7 @@ mod tests {
 
     #[test]
     fn reductions_argmax_pick_one_hot() {
-        let a = Tensor::from_vec(vec![1.0, 9.0, 3.0, 7.0, 5.0, 6.0], &[2, 3]).unwrap();
+        let a = Tensor::from_vec(vec![1.0, 9.0, 3.0, 7.0, 5.0, 6.0], &[2, 3]);
         assert_eq!(a.max_axis(-1, false).data(), &[9.0, 7.0]);
         assert_eq!(a.max_axis(0, true).shape(), &[1, 3]);
         assert_eq!(a.mean_axis(1, false).data(), &[13.0 / 3.0, 6.0]);

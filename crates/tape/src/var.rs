@@ -14,8 +14,8 @@ use crate::tensor::Tensor;
 /// ```
 /// use tape::{Tape, Tensor};
 /// let tape = Tape::<f64>::new();
-/// let w = tape.var(&Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap());
-/// let x = tape.constant(&Tensor::from_vec(vec![3.0, 4.0], &[2]).unwrap());
+/// let w = tape.var(&Tensor::from_vec(vec![1.0, 2.0], &[2]));
+/// let x = tape.constant(&Tensor::from_vec(vec![3.0, 4.0], &[2]));
 /// let loss = (w * x).sum().powi(2); // (w . x)^2 = 121
 /// let grads = loss.backward();
 /// assert_eq!(loss.item(), 121.0);
@@ -72,10 +72,8 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// A copy of the value.
     pub fn value(&self) -> Tensor<T> {
-        self.tape.with_recorded(|r| {
-            Tensor::from_vec(r.value(self.index).to_vec(), r.dims(self.index))
-                .expect("a node's value fills its shape")
-        })
+        self.tape
+            .with_recorded(|r| Tensor::from_vec(r.value(self.index).to_vec(), r.dims(self.index)))
     }
 
     /// Runs `f` on the value without copying it.
@@ -125,9 +123,9 @@ impl<'t, T: Float> Var<'t, T> {
     /// ```
     /// use tape::{Tape, Tensor};
     /// let tape = Tape::<f64>::new();
-    /// let x = tape.var(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]).unwrap());
+    /// let x = tape.var(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]));
     /// let y = x * x; // dy_i/dx_i = 2 x_i
-    /// let grads = y.backward_with(&Tensor::from_vec(vec![1.0, 0.0, -1.0], &[3]).unwrap());
+    /// let grads = y.backward_with(&Tensor::from_vec(vec![1.0, 0.0, -1.0], &[3]));
     /// assert_eq!(grads.wrt(x), &[2.0, 0.0, -6.0]);
     /// ```
     pub fn backward_with(&self, seed: &Tensor<T>) -> Grads<T> {

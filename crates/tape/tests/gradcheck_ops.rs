@@ -17,7 +17,7 @@ fn numel(dims: &[usize]) -> usize {
 }
 
 fn tensor(dims: &[usize], data: Vec<f64>) -> Tensor<f64> {
-    Tensor::from_vec(data, dims).unwrap()
+    Tensor::from_vec(data, dims)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@
 //! use nn::optim::{Adam, Optimizer, OptimizerConfig};
 //! use tape::Tensor;
 //!
-//! let mut w = Tensor::from_vec(vec![1.0_f64, -2.0], &[2]).unwrap();
+//! let mut w = Tensor::from_vec(vec![1.0_f64, -2.0], &[2]);
 //! let mut adam = Adam::new();
 //! adam.step(&mut [&mut w], &[&[0.5, -1.0]], 0.1);
 //! // The first Adam step moves each weight by about eta against the gradient's sign.
@@ -66,7 +66,7 @@
 //!
 //! let config: OptimizerConfig = "nesterov".parse().unwrap();
 //! let mut optimizer = config.build::<f32>();
-//! let mut v = Tensor::from_vec(vec![0.0_f32; 3], &[3]).unwrap();
+//! let mut v = Tensor::from_vec(vec![0.0_f32; 3], &[3]);
 //! optimizer.step(&mut [&mut v], &[&[1.0, 1.0, 1.0]], 0.1);
 //! ```
 

@@ -323,8 +323,8 @@ impl<'t, T: Float> Var<'t, T> {
     /// ```
     /// use tape::{Tape, Tensor};
     /// let tape = Tape::<f64>::new();
-    /// let a = tape.var(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]).unwrap());
-    /// let b = tape.var(&Tensor::from_vec(vec![1.0, 1.0, 4.0], &[3]).unwrap());
+    /// let a = tape.var(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]));
+    /// let b = tape.var(&Tensor::from_vec(vec![1.0, 1.0, 4.0], &[3]));
     /// let grads = a.maximum(b).sum().backward();
     /// assert_eq!(grads.wrt(a), &[0.5, 1.0, 0.0]);
     /// assert_eq!(grads.wrt(b), &[0.5, 0.0, 1.0]);

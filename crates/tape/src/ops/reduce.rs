@@ -90,7 +90,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// ```
     /// use tape::{Tape, Tensor};
     /// let tape = Tape::<f64>::new();
-    /// let x = tape.var(&Tensor::from_vec(vec![1.0, 3.0, 3.0], &[3]).unwrap());
+    /// let x = tape.var(&Tensor::from_vec(vec![1.0, 3.0, 3.0], &[3]));
     /// let grads = x.max().backward();
     /// assert_eq!(grads.wrt(x), &[0.0, 0.5, 0.5]);
     /// ```
@@ -124,7 +124,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// ```
     /// use tape::{Tape, Tensor};
     /// let tape = Tape::<f64>::new();
-    /// let x = tape.var(&Tensor::from_vec(vec![4.0, 2.0, 2.0, 1.0, 5.0, 6.0], &[2, 3]).unwrap());
+    /// let x = tape.var(&Tensor::from_vec(vec![4.0, 2.0, 2.0, 1.0, 5.0, 6.0], &[2, 3]));
     /// let m = x.min_axis(-1, false);
     /// assert_eq!(m.value().data(), &[2.0, 1.0]);
     /// assert_eq!(m.sum().backward().wrt(x), &[0.0, 0.5, 0.5, 1.0, 0.0, 0.0]);

@@ -91,7 +91,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// ```
     /// use tape::{Tape, Tensor};
     /// let tape = Tape::<f64>::new();
-    /// let x = tape.var(&Tensor::from_vec((1..=6).map(f64::from).collect(), &[2, 3]).unwrap());
+    /// let x = tape.var(&Tensor::from_vec((1..=6).map(f64::from).collect(), &[2, 3]));
     /// let y = x.narrow(1, 1, 2); // columns 1 and 2
     /// assert_eq!(y.value().data(), &[2.0, 3.0, 5.0, 6.0]);
     /// assert_eq!(y.sum().backward().wrt(x), &[0.0, 1.0, 1.0, 0.0, 1.0, 1.0]);
@@ -135,7 +135,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// ```
     /// use tape::{Tape, Tensor};
     /// let tape = Tape::<f64>::new();
-    /// let x = tape.var(&Tensor::from_vec((1..=6).map(f64::from).collect(), &[3, 2]).unwrap());
+    /// let x = tape.var(&Tensor::from_vec((1..=6).map(f64::from).collect(), &[3, 2]));
     /// let rows = x.index_select(0, &[2, 0, 2]);
     /// assert_eq!(rows.value().data(), &[5.0, 6.0, 1.0, 2.0, 5.0, 6.0]);
     /// assert_eq!(rows.sum().backward().wrt(x), &[1.0, 1.0, 0.0, 0.0, 2.0, 2.0]);
@@ -180,7 +180,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// ```
     /// use tape::{Tape, Tensor};
     /// let tape = Tape::<f64>::new();
-    /// let x = tape.var(&Tensor::from_vec((1..=6).map(f64::from).collect(), &[2, 3]).unwrap());
+    /// let x = tape.var(&Tensor::from_vec((1..=6).map(f64::from).collect(), &[2, 3]));
     /// // From row 0 take columns 0 and 0, from row 1 columns 2 and 1.
     /// let y = x.gather(1, &[0, 0, 2, 1], &[2, 2]);
     /// assert_eq!(y.value().data(), &[1.0, 1.0, 6.0, 5.0]);
