@@ -117,7 +117,7 @@ fn main() {
 
     // The tape's own f32 derivative is fine: it is the finite difference that breaks.
     let tape = Tape::<f32>::new();
-    let one = tape.scalar(1.0f32);
+    let one = tape.var_scalar(1.0f32);
     let d = one.exp().backward().item(one);
     println!(
         "  the tape in f32: d(exp)/dx at 1 = {d}, |error| {:.1e}: f32 tape gradients are accurate",

@@ -13,8 +13,8 @@
 //!
 //! let tape = Tape::<f64>::new();
 //! // Forward: record f(x, y) = x * y + sin-free stuff, node by node.
-//! let x = tape.scalar(3.0);
-//! let y = tape.scalar(4.0);
+//! let x = tape.var_scalar(3.0);
+//! let y = tape.var_scalar(4.0);
 //! let f = x * y + x.exp().ln(); // = xy + x
 //! assert_eq!(f.item(), 15.0);
 //!

@@ -147,7 +147,7 @@ fn pick_out_of_range_and_wrong_count() {
         err.to_string(),
         "pick: 1 indices for a tensor of shape [2, 3] with 2 rows"
     );
-    let err = tape.scalar(1.0).try_pick(&[0]).unwrap_err();
+    let err = tape.var_scalar(1.0).try_pick(&[0]).unwrap_err();
     assert_eq!(err.to_string(), "pick: cannot pick from a 0-d tensor");
 }
 
@@ -405,7 +405,7 @@ fn transpose_has_one_name_on_tensor_and_var() {
 fn vars_of_two_tapes_cannot_be_added() {
     let one = Tape::<f64>::new();
     let two = Tape::<f64>::new();
-    let _ = one.scalar(1.0) + two.scalar(2.0);
+    let _ = one.var_scalar(1.0) + two.var_scalar(2.0);
 }
 
 #[test]
@@ -437,7 +437,7 @@ fn vars_of_two_tapes_cannot_be_concatenated() {
 fn backward_into_on_another_tape() {
     let one = Tape::<f64>::new();
     let two = Tape::<f64>::new();
-    let y = one.scalar(1.0) * 2.0;
+    let y = one.var_scalar(1.0) * 2.0;
     two.backward_into(y, &mut tape::Grads::new());
 }
 

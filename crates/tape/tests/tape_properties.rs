@@ -51,7 +51,7 @@ fn model_inputs<T: Float>() -> (Tensor<T>, Tensor<T>, Tensor<T>) {
 fn accumulates_over_uses<T: Float>() {
     // x*x + x*x = 2x^2 has derivative 4x: both uses in each product, and both products.
     let tape = Tape::<T>::new();
-    let x = tape.scalar(t(1.5));
+    let x = tape.var_scalar(t(1.5));
     assert_eq!((x * x + x * x).backward().item(x), t(6.0));
 
     let data = [-2.0, -0.5, 0.0, 0.75, 3.0, 10.0];
@@ -69,7 +69,7 @@ fn accumulates_over_uses<T: Float>() {
 /// calling thread (a test thread's 2 MiB stack would not survive a recursive backward).
 fn deep_chain<T: Float>(a: f64, steps: usize, rtol: f64) {
     let tape = Tape::<T>::new();
-    let x = tape.scalar(t(1.0));
+    let x = tape.var_scalar(t(1.0));
     let mut y = x;
     for _ in 0..steps {
         y = y * t::<T>(a) + t::<T>(0.0);
@@ -84,7 +84,7 @@ fn deep_chain<T: Float>(a: f64, steps: usize, rtol: f64) {
     // the tape's) and dy/dx = prod (1 + c (1 - tanh^2 y)) is accumulated in f64.
     let c = t::<T>(0.001);
     let tape = Tape::<T>::new();
-    let x = tape.scalar(t(0.3));
+    let x = tape.var_scalar(t(0.3));
     let (mut y, mut value, mut deriv) = (x, t::<T>(0.3), 1.0f64);
     for _ in 0..steps / 2 {
         y = y + y.tanh() * c;
@@ -244,8 +244,8 @@ for_both_types!(
 fn grads_refuse_a_var_of_another_tape_f64() {
     let one = Tape::<f64>::new();
     let two = Tape::<f64>::new();
-    let x = one.scalar(1.0);
-    let y = two.scalar(1.0);
+    let x = one.var_scalar(1.0);
+    let y = two.var_scalar(1.0);
     let grads = (x * 2.0).backward();
     let _ = grads.wrt(y);
 }
@@ -266,10 +266,23 @@ fn grads_refuse_a_var_of_another_tape_f32() {
 fn grads_refuse_a_var_recorded_after_clear() {
     let mut tape = Tape::<f64>::new();
     let grads = {
-        let x = tape.scalar(1.0);
+        let x = tape.var_scalar(1.0);
         (x * 2.0).backward()
     };
     tape.clear();
-    let x = tape.scalar(1.0);
+    let x = tape.var_scalar(1.0);
     let _ = grads.item(x);
+}
+
+/// `Tape::scalar` was renamed `var_scalar`; the old name is deprecated but still records
+/// a trainable scalar.
+#[test]
+#[allow(deprecated)]
+fn the_old_name_of_var_scalar_still_records_a_trainable_scalar() {
+    let tape = Tape::<f64>::new();
+    let x = tape.scalar(2.0);
+    assert!(x.requires_grad());
+    assert_eq!((x * x).backward().item(x), 4.0);
+    assert!(tape.var_scalar(1.0).requires_grad());
+    assert!(!tape.constant_scalar(1.0).requires_grad());
 }
