@@ -21,8 +21,12 @@ fn record(tape: &mut Tape<f64>, a: &[f64], b: &[f64], c: &[f64]) -> f64 {
     tape.clear();
     let mut f = tape.constant_scalar(0.0);
     for i in 0..TERMS {
-        let (ai, bi, ci) = (tape.scalar(a[i]), tape.scalar(b[i]), tape.scalar(c[i]));
-        f = f + (ai * bi + ci).tanh();
+        let (ai, bi, ci) = (
+            tape.var_scalar(a[i]),
+            tape.var_scalar(b[i]),
+            tape.var_scalar(c[i]),
+        );
+        f += (ai * bi + ci).tanh();
     }
     f.item()
 }
@@ -38,8 +42,12 @@ fn record_and_differentiate(
     tape.clear();
     let mut f = tape.constant_scalar(0.0);
     for i in 0..TERMS {
-        let (ai, bi, ci) = (tape.scalar(a[i]), tape.scalar(b[i]), tape.scalar(c[i]));
-        f = f + (ai * bi + ci).tanh();
+        let (ai, bi, ci) = (
+            tape.var_scalar(a[i]),
+            tape.var_scalar(b[i]),
+            tape.var_scalar(c[i]),
+        );
+        f += (ai * bi + ci).tanh();
     }
     tape.backward_into(f, grads);
     f.item()

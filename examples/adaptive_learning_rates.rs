@@ -38,7 +38,7 @@ fn quadratic<'t>(w: Var<'t, f64>) -> Var<'t, f64> {
 /// Runs an optimizer from w = (1, 1); returns the steps to reach f < TARGET (if it
 /// does within MAX_STEPS) and the iterates.
 fn minimise(optimizer: &mut dyn Optimizer<f64>, eta: f64) -> (Option<usize>, Vec<[f64; 2]>) {
-    let mut w = Tensor::from_vec(vec![1.0, 1.0], &[2]).unwrap();
+    let mut w = Tensor::from_vec(vec![1.0, 1.0], &[2]);
     let mut path = vec![[1.0, 1.0]];
     let mut tape = Tape::new();
     for step in 0..MAX_STEPS {

@@ -40,7 +40,7 @@ fn main() {
     // 1. A composite function of three inputs: f(W1, b1, W2) = sum(tanh(X W1 + b1) W2),
     // a two-layer network on a fixed batch X. Every op's backward rule takes part.
     let w1 = Tensor::from_fn(&[3, 4], |i| ((i * 5) % 7) as f64 / 7.0 - 0.4);
-    let b1 = Tensor::from_vec(vec![0.1, -0.2, 0.3, 0.0], &[4]).unwrap();
+    let b1 = Tensor::from_vec(vec![0.1, -0.2, 0.3, 0.0], &[4]);
     let w2 = Tensor::from_fn(&[4, 1], |i| i as f64 / 4.0 - 0.3);
     let inputs = [w1, b1, w2];
     let report = gradcheck(net, &inputs, &options).expect("the tape's gradient is right");
@@ -60,8 +60,8 @@ fn main() {
     //     wrong(x) = |x| - detach(|x|) + detach(x^2 / 2)
     // has the VALUE of x^2 / 2 (derivative x) but the GRADIENT of |x| (derivative ±1):
     // exactly what a mistyped backward rule looks like. The second input is fine.
-    let fine = Tensor::from_vec(vec![0.3, -0.7], &[2]).unwrap();
-    let buggy = Tensor::from_vec(vec![0.5, -1.0, 2.0, 3.0], &[4]).unwrap();
+    let fine = Tensor::from_vec(vec![0.3, -0.7], &[2]);
+    let buggy = Tensor::from_vec(vec![0.5, -1.0, 2.0, 3.0], &[4]);
     let inputs = [fine, buggy];
     let err = gradcheck(f, &inputs, &options).expect_err("the planted bug must be caught");
     println!("\nplanted bug (value of x^2/2, gradient of |x|) at x = [0.5, -1, 2, 3]:");
@@ -117,7 +117,7 @@ fn main() {
 
     // The tape's own f32 derivative is fine: it is the finite difference that breaks.
     let tape = Tape::<f32>::new();
-    let one = tape.scalar(1.0f32);
+    let one = tape.var_scalar(1.0f32);
     let d = one.exp().backward().item(one);
     println!(
         "  the tape in f32: d(exp)/dx at 1 = {d}, |error| {:.1e}: f32 tape gradients are accurate",

@@ -82,8 +82,7 @@ fn main() {
     let x = Tensor::from_vec(
         iris.features().iter().map(|&v| v as f64).collect(),
         &[iris.len(), iris.n_features()],
-    )
-    .unwrap();
+    );
     let n = iris.len();
 
     let regimes = [

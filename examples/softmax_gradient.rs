@@ -59,12 +59,12 @@ fn main() {
     ];
     let labels = [0, 1, 3];
     let tape = Tape::<f64>::new();
-    let o = tape.var(&Tensor::from_vec(logits.clone(), &[n, k]).unwrap());
+    let o = tape.var(&Tensor::from_vec(logits.clone(), &[n, k]));
     let loss = cross_entropy(o, &labels);
     let tape_grad = loss.backward().wrt(o).to_vec();
 
     let p = softmax_rows(&logits, k);
-    let y = Tensor::<f64>::one_hot(&labels, k).unwrap();
+    let y = Tensor::<f64>::one_hot(&labels, k);
     let closed: Vec<f64> = p
         .iter()
         .zip(y.data())
@@ -95,7 +95,7 @@ fn main() {
     }
 
     // 2. Stability: logits around 1000. exp(1000) overflows f64 (max ~ 1.8e308).
-    let big = Tensor::from_vec(vec![1000.0, 1001.0, 1002.0], &[1, 3]).unwrap();
+    let big = Tensor::from_vec(vec![1000.0, 1001.0, 1002.0], &[1, 3]);
     let tape = Tape::<f64>::new();
     let o = tape.var(&big);
     // With the shift: ln sum e^o = m + ln sum e^(o - m), m = max(o) = 1002, so every
@@ -125,7 +125,7 @@ fn main() {
 
     // 3. A masked class: logit -inf means "impossible". exp(-inf - m) = 0 exactly, so the
     // class gets probability 0 and gradient 0; the max shift keeps m finite.
-    let masked = Tensor::from_vec(vec![2.0, f64::NEG_INFINITY, 0.5], &[1, 3]).unwrap();
+    let masked = Tensor::from_vec(vec![2.0, f64::NEG_INFINITY, 0.5], &[1, 3]);
     let tape = Tape::<f64>::new();
     let o = tape.var(&masked);
     let loss = cross_entropy(o, &[0]);

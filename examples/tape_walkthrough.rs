@@ -30,8 +30,8 @@ fn main() {
     let (x0, y0) = (2.0, 3.0);
 
     // Forward: every line appends one node to the tape, with its value.
-    let x = tape.scalar(x0);
-    let y = tape.scalar(y0);
+    let x = tape.var_scalar(x0);
+    let y = tape.var_scalar(y0);
     let a = x * y; // a = x y
     let b = x.exp(); // b = e^x
     let s = a + b; // s = a + b
@@ -108,7 +108,7 @@ fn main() {
     assert_eq!((again.item(x), again.item(y)), (g(x), g(y)));
 
     // A var used twice in one expression gets both contributions: d(z z)/dz = z + z.
-    let z = tape.scalar(5.0);
+    let z = tape.var_scalar(5.0);
     let sq = z * z;
     println!(
         "z = 5 used twice in z * z: dz = {} (= 5 from the left operand + 5 from the right)",

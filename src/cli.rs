@@ -5,6 +5,7 @@
 //! any other error (`error: ...`, exit code 1) with the parser's own explanation.
 
 use clap::{Args, Parser, Subcommand};
+use nn::optim::OptimizerConfig;
 use std::path::PathBuf;
 
 /// What `tapegrad` is, for the top of `--help`.
@@ -148,8 +149,14 @@ pub struct TrainArgs {
     #[arg(long, value_name = "B")]
     pub batch_size: Option<usize>,
 
-    /// Update rule: sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw
-    #[arg(long, value_name = "NAME", default_value = "momentum")]
+    /// Update rule (the help lists the optimizers)
+    #[arg(
+        long,
+        value_name = "NAME[:KEY=VALUE,...]",
+        default_value = "momentum",
+        help = optimizer_help(),
+        long_help = optimizer_long_help()
+    )]
     pub optimizer: String,
 
     /// Learning-rate schedule, e.g. constant:0.1, cosine:0.1,0.001,1000,100, piecewise:0.5@100,0.1@200,0.01, step:0.5,0.5,10, exponential:0.5,0.001, inverse:0.5,0.01 [default: cosine from 0.1 to 0.001 over the run; half an epoch of warm-up for MNIST-format data]
@@ -269,6 +276,30 @@ pub struct InfoArgs {
     pub data: DataArgs,
 }
 
+/// `--optimizer`'s short help: the names of the registry of optimizers.
+fn optimizer_help() -> String {
+    format!(
+        "Update rule: {}; NAME:KEY=VALUE,... sets hyperparameters (see --help)",
+        OptimizerConfig::names().join(", ")
+    )
+}
+
+/// `--optimizer`'s long help: every preset of the registry, with its summary and its
+/// hyperparameters as the parser reads them.
+fn optimizer_long_help() -> String {
+    let mut help = String::from(
+        "Update rule: a name, optionally with hyperparameters set after a colon, e.g. \
+         adam:beta1=0.8,weight_decay=0.0001.\n",
+    );
+    for preset in OptimizerConfig::presets() {
+        help.push_str(&format!(
+            "\n  {:<9} {}\n            {}",
+            preset.name, preset.summary, preset.config
+        ));
+    }
+    help
+}
+
 /// A fraction strictly between 0 and 1.
 fn fraction(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
@@ -286,6 +317,23 @@ mod tests {
     #[test]
     fn the_grammar_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_optimizer_help_comes_from_the_registry() {
+        let mut command = Cli::command();
+        let train = command.find_subcommand_mut("train").unwrap();
+        let help = train.render_long_help().to_string();
+        for preset in OptimizerConfig::presets() {
+            assert!(help.contains(preset.name), "{help}");
+            assert!(help.contains(preset.summary), "{help}");
+            assert!(help.contains(&preset.config.to_string()), "{help}");
+        }
+        let short = train.render_help().to_string();
+        assert!(
+            short.contains(&OptimizerConfig::names().join(", ")),
+            "{short}"
+        );
     }
 
     #[test]

@@ -109,6 +109,16 @@ impl Standardizer {
         self.means.len()
     }
 
+    /// `(x - mean[feature]) / std[feature]`, in `f64`: the map every other method
+    /// applies, for callers holding features in another float type.
+    ///
+    /// # Panics
+    ///
+    /// If `feature >= n_features()`.
+    pub fn standardize(&self, feature: usize, x: f64) -> f64 {
+        (x - self.means[feature]) / self.stds[feature]
+    }
+
     /// Standardises one example's features in place.
     ///
     /// A finite result too large for `f32` (only possible with extreme parts given to
@@ -125,8 +135,8 @@ impl Standardizer {
             row.len(),
             self.n_features()
         );
-        for ((x, &mean), &std) in row.iter_mut().zip(&self.means).zip(&self.stds) {
-            *x = (((f64::from(*x) - mean) / std) as f32).clamp(f32::MIN, f32::MAX);
+        for (j, x) in row.iter_mut().enumerate() {
+            *x = (self.standardize(j, f64::from(*x)) as f32).clamp(f32::MIN, f32::MAX);
         }
     }
 

@@ -23,20 +23,41 @@
 //! `exp(1000)` overflows. Since `log sum exp(o) = m + log sum exp(o - m)` for any `m`,
 //! taking `m = max(o)` keeps every exponent `<= 0`. The shift is [`detach`](tape::Var::detach)ed:
 //! its gradient contributions cancel exactly in the maths, so we do not record them.
+//!
+//! ## Infinite entries
+//!
+//! A row whose maximum is infinite cannot be shifted by it: `o - m` would be
+//! `inf - inf = NaN`. Such a shift is clamped into the range of the finite entries
+//! (`[-B, B]`, `B` the largest finite `|o|`), which changes nothing for finite maxima and
+//! gives log-sum-exp as PyTorch and SciPy define it: a row of `-inf` gives `-inf`, a row
+//! with a `+inf` entry gives `+inf`, a NaN gives NaN. The tape's gradient is then
+//! PyTorch's `exp(o - logsumexp(o))`: 0 for every entry of a `+inf` row except the `+inf`
+//! ones (NaN), and NaN for a row of `-inf`.
 
-use tape::{Float, Var};
+use tape::shape::check_labels;
+use tape::{Float, ShapeError, Var};
 
 /// `log sum_j exp(o_j)` along `axis`, shifted by the (detached) maximum for stability.
+///
+/// Infinite entries follow PyTorch and SciPy: a row of `-inf` gives `-inf`, a row holding
+/// `+inf` gives `+inf` (see [Infinite entries](self#infinite-entries)).
 ///
 /// ```
 /// use tape::{Tape, Tensor};
 /// let tape = Tape::<f64>::new();
-/// let o = tape.constant(&Tensor::from_vec(vec![1000.0, 1000.0], &[1, 2]).unwrap());
+/// let o = tape.constant(&Tensor::from_vec(vec![1000.0, 1000.0], &[1, 2]));
 /// let lse = nn::functions::logsumexp(o, -1, false);
 /// assert!((lse.item() - (1000.0 + 2f64.ln())).abs() < 1e-12); // no overflow
+///
+/// let inf = f64::INFINITY;
+/// let o = tape.var(&Tensor::from_vec(vec![-inf, -inf, 1.0, inf], &[2, 2]));
+/// let lse = nn::functions::logsumexp(o, -1, false);
+/// assert_eq!(lse.value().data(), &[-inf, inf]);
+/// let grads = lse.sum().backward();
+/// assert_eq!(grads.wrt(o)[2], 0.0); // exp(1 - inf), as PyTorch
 /// ```
 pub fn logsumexp<'t, T: Float>(o: Var<'t, T>, axis: isize, keepdim: bool) -> Var<'t, T> {
-    let m = o.max_axis(axis, true).detach();
+    let m = max_shift(o, axis);
     let lse = (o - m).exp().sum_axis(axis, true).ln() + m;
     if keepdim {
         lse
@@ -52,6 +73,27 @@ pub fn logsumexp<'t, T: Float>(o: Var<'t, T>, axis: isize, keepdim: bool) -> Var
     }
 }
 
+/// The detached shift of log-sum-exp along `axis` (kept as size 1): each lane's maximum,
+/// clamped into `[-B, B]` where `B` is the largest finite `|o|`, so that an infinite
+/// maximum never meets an infinite entry in `o - m`. Finite maxima lie in that range
+/// already, so the clamp is recorded only when some maximum is infinite.
+fn max_shift<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
+    let m = o.max_axis(axis, true).detach();
+    let infinite = |x: &T| !x.is_finite() && !x.is_nan();
+    if !m.with_value(|maxima| maxima.iter().any(infinite)) {
+        return m;
+    }
+    let bound = o.with_value(|values| {
+        values
+            .iter()
+            .filter(|x| x.is_finite())
+            .fold(T::ZERO, |bound, &x| bound.max(x.abs()))
+    });
+    let tape = o.tape();
+    m.maximum(tape.constant_scalar(-bound))
+        .minimum(tape.constant_scalar(bound))
+}
+
 /// `log softmax(o) = o - logsumexp(o)` along `axis`.
 pub fn log_softmax<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
     o - logsumexp(o, axis, true)
@@ -62,7 +104,7 @@ pub fn log_softmax<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
 /// ```
 /// use tape::{Tape, Tensor};
 /// let tape = Tape::<f64>::new();
-/// let o = tape.constant(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[1, 3]).unwrap());
+/// let o = tape.constant(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[1, 3]));
 /// let p = nn::functions::softmax(o, -1).value();
 /// assert!((p.sum() - 1.0).abs() < 1e-15);
 /// ```
@@ -77,12 +119,13 @@ pub fn softmax<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
 /// finite: the loss stays finite and the gradient has no NaN.
 ///
 /// # Panics
-/// If there is not one label per row or a label is out of range.
+/// If there is not one label per row or a label is out of range, with the message of
+/// [`try_cross_entropy`].
 ///
 /// ```
 /// use tape::{Tape, Tensor};
 /// let tape = Tape::<f64>::new();
-/// let o = tape.var(&Tensor::from_vec(vec![2.0, 0.0, 0.0, 2.0], &[2, 2]).unwrap());
+/// let o = tape.var(&Tensor::from_vec(vec![2.0, 0.0, 0.0, 2.0], &[2, 2]));
 /// let loss = nn::functions::cross_entropy(o, &[0, 1]);
 /// let grads = loss.backward();
 /// // (softmax(o) - onehot(y)) / n
@@ -90,7 +133,38 @@ pub fn softmax<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
 /// assert!((grads.wrt(o)[0] - (p - 1.0) / 2.0).abs() < 1e-15);
 /// ```
 pub fn cross_entropy<'t, T: Float>(o: Var<'t, T>, labels: &[usize]) -> Var<'t, T> {
-    (logsumexp(o, -1, false) - o.pick(labels)).mean()
+    try_cross_entropy(o, labels).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`cross_entropy`], or an error naming `cross_entropy` and what does not fit: the
+/// number of labels against the rows, or the first label out of range with its row and
+/// the number of classes.
+///
+/// ```
+/// use tape::{Tape, Tensor};
+/// let tape = Tape::<f64>::new();
+/// let o = tape.var(&Tensor::zeros(&[2, 3]));
+/// let err = nn::functions::try_cross_entropy(o, &[0, 3]).unwrap_err();
+/// assert_eq!(err.to_string(), "cross_entropy: label 3 at row 1 is not below 3 classes");
+/// ```
+pub fn try_cross_entropy<'t, T: Float>(
+    o: Var<'t, T>,
+    labels: &[usize],
+) -> Result<Var<'t, T>, ShapeError> {
+    let dims = o.shape();
+    let error = |detail: std::fmt::Arguments<'_>| ShapeError::new("cross_entropy", detail);
+    let (&classes, outer) = dims
+        .split_last()
+        .ok_or_else(|| error(format_args!("the logits are 0-d; they need a class axis")))?;
+    check_labels("cross_entropy", labels, classes)?;
+    let rows: usize = outer.iter().product();
+    if labels.len() != rows {
+        let (count, shape) = (labels.len(), &dims[..]);
+        return Err(error(format_args!(
+            "{count} labels for {rows} rows of logits of shape {shape:?}"
+        )));
+    }
+    Ok((logsumexp(o, -1, false) - o.pick(labels)).mean())
 }
 
 /// Mean cross-entropy of logits `o` (`[n, k]`) against target distributions `y` (`[n, k]`,
@@ -112,4 +186,39 @@ pub fn squared_loss<'t, T: Float>(y_hat: Var<'t, T>, y: Var<'t, T>) -> Var<'t, T
 /// The L2 penalty `lambda/2 ||w||^2` (its gradient is `lambda w`).
 pub fn l2_penalty<'t, T: Float>(w: Var<'t, T>, lambda: T) -> Var<'t, T> {
     w.powi(2).sum() * (lambda * T::from_f64(0.5))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tape::{Tape, Tensor};
+
+    #[test]
+    fn cross_entropy_names_itself_the_row_and_the_classes() {
+        let tape = Tape::<f64>::new();
+        let o = tape.var(&Tensor::zeros(&[3, 4]));
+        let error = |labels: &[usize]| try_cross_entropy(o, labels).unwrap_err().to_string();
+        assert_eq!(
+            error(&[0, 4, 9]),
+            "cross_entropy: label 4 at row 1 is not below 4 classes"
+        );
+        assert_eq!(
+            error(&[0, 1]),
+            "cross_entropy: 2 labels for 3 rows of logits of shape [3, 4]"
+        );
+        let scalar = tape.constant_scalar(1.0);
+        assert_eq!(
+            try_cross_entropy(scalar, &[0]).unwrap_err().to_string(),
+            "cross_entropy: the logits are 0-d; they need a class axis"
+        );
+        assert!(try_cross_entropy(o, &[3, 0, 2]).is_ok());
+    }
+
+    #[test]
+    #[should_panic(expected = "cross_entropy: label 7 at row 0 is not below 2 classes")]
+    fn cross_entropy_panics_with_the_same_message() {
+        let tape = Tape::<f32>::new();
+        let o = tape.var(&Tensor::zeros(&[1, 2]));
+        cross_entropy(o, &[7]);
+    }
 }

@@ -2,7 +2,7 @@
 
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
-use tape::{Float, Tape, Tensor, Var};
+use tape::{Float, ShapeError, Tape, Tensor, Var};
 
 /// How to initialise a weight matrix. Biases always start at zero.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -109,18 +109,27 @@ impl<T: Float> Linear<T> {
         }
     }
 
+    /// A layer from given weights `[k, d]` and bias `[k]`, or an error naming both shapes.
+    pub fn try_from_parts(weight: Tensor<T>, bias: Tensor<T>) -> Result<Self, ShapeError> {
+        if weight.ndim() != 2 || bias.shape() != [weight.shape()[0]] {
+            return Err(ShapeError::new(
+                "Linear",
+                format_args!(
+                    "weight {:?} and bias {:?} do not fit: the weight must be [k, d] and the bias [k]",
+                    weight.shape(),
+                    bias.shape()
+                ),
+            ));
+        }
+        Ok(Linear { weight, bias })
+    }
+
     /// A layer from given weights `[k, d]` and bias `[k]`.
     ///
     /// # Panics
     /// If the shapes do not fit together.
     pub fn from_parts(weight: Tensor<T>, bias: Tensor<T>) -> Self {
-        assert!(
-            weight.ndim() == 2 && bias.shape() == [weight.shape()[0]],
-            "Linear: weight {:?} and bias {:?} do not fit",
-            weight.shape(),
-            bias.shape()
-        );
-        Linear { weight, bias }
+        Self::try_from_parts(weight, bias).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Number of input features `d`.
@@ -146,9 +155,7 @@ impl<T: Float> Linear<T> {
     /// # Panics
     /// If `x` is not `[n, d]`.
     pub fn apply(&self, x: &Tensor<T>) -> Tensor<T> {
-        let wt = self.weight.transpose().expect("weight is 2-d");
-        let xw = x.matmul(&wt).unwrap_or_else(|e| panic!("{e}"));
-        &xw + &self.bias
+        &x.matmul(&self.weight.t()) + &self.bias
     }
 
     /// The parameters, weight first.

@@ -9,7 +9,7 @@ use tape::{Float, Tensor};
 ///
 /// ```
 /// use tape::Tensor;
-/// let scores = Tensor::from_vec(vec![0.9, 0.1, 0.2, 0.8, 0.6, 0.4], &[3, 2]).unwrap();
+/// let scores = Tensor::from_vec(vec![0.9, 0.1, 0.2, 0.8, 0.6, 0.4], &[3, 2]);
 /// assert_eq!(nn::metrics::accuracy(&scores, &[0, 1, 1]), 2.0 / 3.0);
 /// ```
 pub fn accuracy<T: Float>(scores: &Tensor<T>, labels: &[usize]) -> f64 {

@@ -9,7 +9,7 @@ use crate::train::{self, Examples, History, Objective, Progress, TrainConfig, Tr
 use data::{Dataset, Standardizer};
 use std::ops::ControlFlow;
 use std::path::Path;
-use tape::{Float, Tape, Tensor, Var};
+use tape::{Float, ShapeError, Tape, Tensor, Var};
 
 /// Softmax regression: `p(y = j | x) = softmax(W x + b)_j`, trained by minimising the
 /// mean cross-entropy.
@@ -64,12 +64,121 @@ impl<T: Float> Objective<T> for Regression {
 impl<T: Float> SoftmaxRegression<T> {
     /// An untrained model for `n_features` inputs and `n_classes` classes.
     pub fn new(n_features: usize, n_classes: usize) -> Self {
+        Self::from_linear(Linear::new(
+            n_features,
+            n_classes,
+            crate::linear::Init::Zeros,
+            0,
+        ))
+    }
+
+    /// A model with features named `x0, x1, ...`, classes `0, 1, ...`, no standardisation.
+    fn from_linear(linear: Linear<T>) -> Self {
         SoftmaxRegression {
-            linear: Linear::new(n_features, n_classes, crate::linear::Init::Zeros, 0),
+            feature_names: (0..linear.inputs()).map(|i| format!("x{i}")).collect(),
+            class_names: (0..linear.outputs()).map(|j| j.to_string()).collect(),
+            linear,
             standardizer: None,
-            feature_names: (0..n_features).map(|i| format!("x{i}")).collect(),
-            class_names: (0..n_classes).map(|j| j.to_string()).collect(),
         }
+    }
+
+    /// A model with given parameters, without a trip through a file: `weight` `[k, d]`
+    /// (row `j` scores class `j`) and `bias` `[k]`, applied to the features as they are
+    /// (add [`with_standardizer`](Self::with_standardizer) for standardised ones), with
+    /// features named `x0, x1, ...` and classes `0, 1, ...` (see
+    /// [`with_feature_names`](Self::with_feature_names),
+    /// [`with_class_names`](Self::with_class_names)).
+    ///
+    /// ```
+    /// use nn::models::SoftmaxRegression;
+    /// use tape::Tensor;
+    /// let weight = Tensor::from_vec(vec![1.0, 0.0, -1.0, 0.0], &[2, 2]);
+    /// let mut model = SoftmaxRegression::<f64>::from_parameters(weight, Tensor::zeros(&[2]));
+    /// let p = model.predict_proba_rows(&[2.0, 5.0]);
+    /// assert!((p.data()[0] - 1.0 / (1.0 + (-4.0f64).exp())).abs() < 1e-15); // softmax(2, -2)
+    /// model.bias_mut()[1] = 4.0; // now softmax(2, 2)
+    /// let p = model.predict_proba_rows(&[2.0, 5.0]);
+    /// assert!(p.data().iter().all(|&p| (p - 0.5).abs() < 1e-15));
+    /// ```
+    ///
+    /// # Panics
+    /// If the shapes do not fit; [`try_from_parameters`](Self::try_from_parameters)
+    /// returns the error instead.
+    pub fn from_parameters(weight: Tensor<T>, bias: Tensor<T>) -> Self {
+        Self::try_from_parameters(weight, bias).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`from_parameters`](Self::from_parameters), or an error naming both shapes.
+    pub fn try_from_parameters(weight: Tensor<T>, bias: Tensor<T>) -> Result<Self, ShapeError> {
+        Ok(Self::from_linear(Linear::try_from_parts(weight, bias)?))
+    }
+
+    /// The same model, standardising features with `standardizer` before the linear layer.
+    ///
+    /// # Panics
+    /// If the standardizer was fitted on another number of features.
+    pub fn with_standardizer(mut self, standardizer: Standardizer) -> Self {
+        assert_eq!(
+            standardizer.n_features(),
+            self.n_features(),
+            "with_standardizer: a standardizer of {} features for a model of {}",
+            standardizer.n_features(),
+            self.n_features()
+        );
+        self.standardizer = Some(standardizer);
+        self
+    }
+
+    /// The same model with its features named (in column order).
+    ///
+    /// # Panics
+    /// If there is not one name per feature.
+    pub fn with_feature_names(mut self, names: Vec<String>) -> Self {
+        assert_eq!(
+            names.len(),
+            self.n_features(),
+            "with_feature_names: {} names for {} features",
+            names.len(),
+            self.n_features()
+        );
+        self.feature_names = names;
+        self
+    }
+
+    /// The same model with its classes named (by label).
+    ///
+    /// # Panics
+    /// If there is not one name per class.
+    pub fn with_class_names(mut self, names: Vec<String>) -> Self {
+        assert_eq!(
+            names.len(),
+            self.n_classes(),
+            "with_class_names: {} names for {} classes",
+            names.len(),
+            self.n_classes()
+        );
+        self.class_names = names;
+        self
+    }
+
+    /// The weights `W`, `[k, d]`: row `j` scores class `j`.
+    pub fn weight(&self) -> &Tensor<T> {
+        &self.linear.weight
+    }
+
+    /// The biases `b`, `[k]`.
+    pub fn bias(&self) -> &Tensor<T> {
+        &self.linear.bias
+    }
+
+    /// The weights in row-major order (`[k, d]`), to change in place; the shape stays.
+    pub fn weight_mut(&mut self) -> &mut [T] {
+        self.linear.weight.data_mut()
+    }
+
+    /// The biases (`[k]`), to change in place.
+    pub fn bias_mut(&mut self) -> &mut [T] {
+        self.linear.bias.data_mut()
     }
 
     /// An untrained model shaped for a data set (its features, classes and names).
@@ -129,20 +238,13 @@ impl<T: Float> SoftmaxRegression<T> {
 
     /// Features as `[n, d]` in `T`, standardised as the model was trained.
     fn prepare(&self, data: &Dataset) -> Tensor<T> {
-        prepare_rows(
-            self.standardizer.as_ref(),
-            data.features(),
-            data.n_features(),
-        )
+        let features = data.features().iter().map(|&x| f64::from(x));
+        prepare_rows(self.standardizer.as_ref(), features, data.n_features())
     }
 
-    /// The logits `X W^T + b` of raw feature rows, standardised as the model was trained.
-    fn logits(&self, features: &[f32]) -> Tensor<T> {
-        self.linear.apply(&prepare_rows(
-            self.standardizer.as_ref(),
-            features,
-            self.n_features(),
-        ))
+    /// The logits `X W^T + b` of a data set's rows, standardised as the model was trained.
+    fn logits(&self, data: &Dataset) -> Tensor<T> {
+        self.linear.apply(&self.prepare(data))
     }
 
     /// Trains from the configured initialisation, evaluating on `validation` (if given)
@@ -195,38 +297,39 @@ impl<T: Float> SoftmaxRegression<T> {
         )
     }
 
-    /// Class probabilities `[n, k]` for raw feature rows (`features.len() = n * d`).
+    /// Class probabilities `[n, k]` for raw feature rows (`features.len() = n * d`), in
+    /// the model's own float type (no rounding through `f32` for a model in `f64`).
     ///
     /// # Panics
     /// If the length is not a multiple of the number of features.
-    pub fn predict_proba_rows(&self, features: &[f32]) -> Tensor<T> {
+    pub fn predict_proba_rows(&self, features: &[T]) -> Tensor<T> {
         let d = self.n_features();
         assert!(
             features.len() % d == 0,
             "predict: {} numbers are not rows of {d} features",
             features.len()
         );
-        let tape = Tape::new();
-        softmax(tape.constant(&self.logits(features)), -1).value()
+        let rows = features.iter().map(|x| x.to_f64());
+        let logits = self
+            .linear
+            .apply(&prepare_rows(self.standardizer.as_ref(), rows, d));
+        probabilities(&logits)
     }
 
     /// Class probabilities `[n, k]`.
     pub fn predict_proba(&self, data: &Dataset) -> Tensor<T> {
-        self.predict_proba_rows(data.features())
+        probabilities(&self.logits(data))
     }
 
     /// The most probable class of each row.
     pub fn predict(&self, data: &Dataset) -> Vec<usize> {
-        self.logits(data.features()).argmax_axis(-1)
+        self.logits(data).argmax_axis(-1)
     }
 
     /// Accuracy on a labelled data set.
     pub fn score(&self, data: &Dataset) -> Result<f64, TrainError> {
         self.check_shape(data)?;
-        Ok(metrics::accuracy(
-            &self.logits(data.features()),
-            data.labels(),
-        ))
+        Ok(metrics::accuracy(&self.logits(data), data.labels()))
     }
 
     /// Mean cross-entropy on a labelled data set.
@@ -291,6 +394,26 @@ impl<T: Float> LinearRegression<T> {
         }
     }
 
+    /// A model with given weights `w` (one per feature) and intercept `b`, without a trip
+    /// through a file.
+    ///
+    /// ```
+    /// use nn::models::LinearRegression;
+    /// use tape::Tensor;
+    /// let mut model = LinearRegression::from_parameters(&[2.0, -1.0], 0.5);
+    /// let x = Tensor::from_vec(vec![1.0, 1.0, 3.0, 2.0], &[2, 2]);
+    /// assert_eq!(model.predict(&x), vec![1.5, 4.5]);
+    /// *model.intercept_mut() = 0.0;
+    /// model.weights_mut()[1] = 0.0;
+    /// assert_eq!(model.predict(&x), vec![2.0, 6.0]);
+    /// ```
+    pub fn from_parameters(weights: &[T], intercept: T) -> Self {
+        let weight = Tensor::from_vec(weights.to_vec(), &[1, weights.len()]);
+        LinearRegression {
+            linear: Linear::from_parts(weight, Tensor::scalar(intercept).reshape(&[1])),
+        }
+    }
+
     /// The weights `w`.
     pub fn weights(&self) -> &[T] {
         self.linear.weight.data()
@@ -299,6 +422,16 @@ impl<T: Float> LinearRegression<T> {
     /// The intercept `b`.
     pub fn intercept(&self) -> T {
         self.linear.bias.data()[0]
+    }
+
+    /// The weights, to change in place.
+    pub fn weights_mut(&mut self) -> &mut [T] {
+        self.linear.weight.data_mut()
+    }
+
+    /// The intercept, to change in place.
+    pub fn intercept_mut(&mut self) -> &mut T {
+        &mut self.linear.bias.data_mut()[0]
     }
 
     fn check(&self, x: &Tensor<T>, y: &[T]) -> Result<(), TrainError> {
@@ -366,23 +499,25 @@ impl<T: Float> LinearRegression<T> {
     }
 }
 
-/// Raw `f32` rows to a `[n, d]` tensor in `T`, standardised if a standardizer is given.
+/// Raw feature values, row after row, to a `[n, d]` tensor in `T`, standardised (in
+/// `f64`, then rounded once to `T`) if a standardizer is given.
 fn prepare_rows<T: Float>(
     standardizer: Option<&Standardizer>,
-    features: &[f32],
+    features: impl Iterator<Item = f64>,
     d: usize,
 ) -> Tensor<T> {
-    let mut rows = features.to_vec();
-    if let Some(s) = standardizer {
-        rows.chunks_exact_mut(d)
-            .for_each(|row| s.transform_row(row));
-    }
-    let n = rows.len() / d.max(1);
-    Tensor::from_vec(
-        rows.into_iter().map(|v| T::from_f64(v as f64)).collect(),
-        &[n, d],
-    )
-    .expect("rows of d features")
+    let data: Vec<T> = features
+        .enumerate()
+        .map(|(i, x)| T::from_f64(standardizer.map_or(x, |s| s.standardize(i % d, x))))
+        .collect();
+    let n = data.len() / d.max(1);
+    Tensor::from_vec(data, &[n, d])
+}
+
+/// `softmax` of each row of logits, on a throwaway tape.
+fn probabilities<T: Float>(logits: &Tensor<T>) -> Tensor<T> {
+    let tape = Tape::new();
+    softmax(tape.constant(logits), -1).value()
 }
 
 fn to_file<T: Float>(
@@ -416,7 +551,6 @@ fn from_file<T: Float>(
 ) -> Result<(Linear<T>, Option<Standardizer>), ModelError> {
     let tensor = |v: &[f64], dims: &[usize]| {
         Tensor::from_vec(v.iter().map(|&x| T::from_f64(x)).collect(), dims)
-            .expect("validated shapes")
     };
     let linear = Linear::from_parts(
         tensor(&file.weight, &[file.n_outputs, file.n_features]),

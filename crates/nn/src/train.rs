@@ -16,15 +16,9 @@ use std::fmt;
 use std::ops::ControlFlow;
 use tape::{Float, Grads, Tape, Tensor, Var};
 
-/// Stop when the validation loss has not improved by `min_delta` for `patience` epochs,
-/// and restore the parameters of the best epoch.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EarlyStopping {
-    /// Epochs to wait for an improvement.
-    pub patience: usize,
-    /// Smallest decrease of the validation loss that counts as an improvement.
-    pub min_delta: f64,
-}
+mod early_stopping;
+use early_stopping::EarlyStopper;
+pub use early_stopping::EarlyStopping;
 
 /// How to train a model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -223,9 +217,7 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
     let mut batch_y = Vec::new();
     let l2 = T::from_f64(config.l2);
     let mut history = History::default();
-    // Under early stopping: the best validation loss, its epoch and its parameters.
-    let mut best: Option<(f64, usize, Linear<T>)> = None;
-    let mut since_best = 0;
+    let mut early_stopping = config.early_stopping.map(EarlyStopper::new);
     let mut step = 0;
 
     'epochs: for epoch in 1..=config.epochs {
@@ -242,7 +234,7 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
             let x = tape.constant_rows(train.x.data(), d, batch);
             let mut loss = objective.loss(params.forward(x), &batch_y);
             if config.l2 > 0.0 {
-                loss = loss + l2_penalty(params.weight, l2);
+                loss += l2_penalty(params.weight, l2);
             }
             let loss_value = loss.item().to_f64();
             if !loss_value.is_finite() {
@@ -300,19 +292,10 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
         history.best_epoch = Some(epoch);
         let stop_requested = progress(Progress::Epoch(&report)).is_break();
 
-        if let (Some(rule), Some(loss)) = (config.early_stopping, validation_loss) {
-            let improved = best
-                .as_ref()
-                .is_none_or(|(best_loss, _, _)| loss < best_loss - rule.min_delta);
-            if improved {
-                best = Some((loss, epoch, linear.clone()));
-                since_best = 0;
-            } else {
-                since_best += 1;
-                if since_best > rule.patience {
-                    history.stopped_early = true;
-                    break;
-                }
+        if let (Some(stopper), Some(loss)) = (early_stopping.as_mut(), validation_loss) {
+            if stopper.observe(epoch, loss, linear).is_break() {
+                history.stopped_early = true;
+                break;
             }
         }
         if stop_requested {
@@ -321,7 +304,7 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
         }
     }
 
-    if let Some((_, best_epoch, best_linear)) = best {
+    if let Some((best_epoch, best_linear)) = early_stopping.and_then(EarlyStopper::into_best) {
         *linear = best_linear;
         history.best_epoch = Some(best_epoch);
     }

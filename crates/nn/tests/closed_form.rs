@@ -70,7 +70,7 @@ proptest! {
     #[test]
     fn cross_entropy_gradient_is_softmax_minus_onehot_over_n((n, k, o, labels) in logits_and_labels(64, 50.0)) {
         let tape = Tape::<f64>::new();
-        let logits = tape.var(&Tensor::from_vec(o.clone(), &[n, k]).unwrap());
+        let logits = tape.var(&Tensor::from_vec(o.clone(), &[n, k]));
         let loss = cross_entropy(logits, &labels);
         prop_assert!(loss.item().is_finite());
         let grads = loss.backward();
@@ -80,7 +80,7 @@ proptest! {
     #[test]
     fn probability_targets_give_the_same_gradient((n, k, o, labels) in logits_and_labels(32, 50.0)) {
         let tape = Tape::<f64>::new();
-        let logits = tape.var(&Tensor::from_vec(o.clone(), &[n, k]).unwrap());
+        let logits = tape.var(&Tensor::from_vec(o.clone(), &[n, k]));
         let y = tape.one_hot(&labels, k);
         let loss = cross_entropy_with_probs(logits, y);
         let grads = loss.backward();
@@ -99,20 +99,20 @@ proptest! {
         ))
     ) {
         let layer = Linear::from_parts(
-            Tensor::from_vec(w[..k * d].to_vec(), &[k, d]).unwrap(),
-            Tensor::from_vec(w[k * d..].to_vec(), &[k]).unwrap(),
+            Tensor::from_vec(w[..k * d].to_vec(), &[k, d]),
+            Tensor::from_vec(w[k * d..].to_vec(), &[k]),
         );
         let tape = Tape::<f64>::new();
         let params = layer.on_tape(&tape);
-        let xs = Tensor::from_vec(x.clone(), &[n, d]).unwrap();
+        let xs = Tensor::from_vec(x.clone(), &[n, d]);
         let o = params.forward(tape.constant(&xs));
         let grads = cross_entropy(o, &labels).backward();
 
         // Closed form from plain tensors: P - Y, then (P - Y)^T X / n and column means.
         let logits = layer.apply(&xs);
-        let p = Tensor::from_vec(reference_softmax(logits.data(), k), &[n, k]).unwrap();
-        let p_minus_y = &p - &Tensor::one_hot(&labels, k).unwrap();
-        let dw = &p_minus_y.transpose().unwrap().matmul(&xs).unwrap() / n as f64;
+        let p = Tensor::from_vec(reference_softmax(logits.data(), k), &[n, k]);
+        let p_minus_y = &p - &Tensor::one_hot(&labels, k);
+        let dw = &p_minus_y.t().matmul(&xs) / n as f64;
         let db = p_minus_y.mean_axis(0, false);
         for (got, want) in grads.wrt(params.weight).iter().zip(dw.data()) {
             prop_assert!((got - want).abs() <= 1e-12 * (1.0 + want.abs()), "dW {got} vs {want}");
@@ -132,16 +132,16 @@ proptest! {
         ))
     ) {
         let tape = Tape::<f64>::new();
-        let xs = Tensor::from_vec(x, &[n, d]).unwrap();
-        let wv = tape.var(&Tensor::from_vec(w, &[d, 1]).unwrap());
+        let xs = Tensor::from_vec(x, &[n, d]);
+        let wv = tape.var(&Tensor::from_vec(w, &[d, 1]));
         let y_hat = tape.constant(&xs).matmul(wv).reshape(&[n]);
-        let target = tape.constant(&Tensor::from_vec(y.clone(), &[n]).unwrap());
+        let target = tape.constant(&Tensor::from_vec(y.clone(), &[n]));
         let loss = squared_loss(y_hat, target);
         let grads = loss.backward();
 
-        let residual = &y_hat.value() - &Tensor::from_vec(y, &[n]).unwrap();
+        let residual = &y_hat.value() - &Tensor::from_vec(y, &[n]);
         let d_y_hat = &residual / n as f64;
-        let dw = xs.transpose().unwrap().matmul(&d_y_hat.reshape(&[n, 1]).unwrap()).unwrap();
+        let dw = xs.t().matmul(&d_y_hat.reshape(&[n, 1]));
         for (got, want) in grads.wrt(wv).iter().zip(dw.data()) {
             prop_assert!((got - want).abs() <= 1e-12 * (1.0 + want.abs()));
         }
@@ -160,7 +160,7 @@ proptest! {
         (n, k, o, _labels) in logits_and_labels(16, 50.0), shift in -100.0..100.0f64
     ) {
         let tape = Tape::<f64>::new();
-        let logits = Tensor::from_vec(o, &[n, k]).unwrap();
+        let logits = Tensor::from_vec(o, &[n, k]);
         let p = softmax(tape.constant(&logits), -1).value();
         for row in p.data().chunks(k) {
             let total: f64 = row.iter().sum();
@@ -179,7 +179,7 @@ proptest! {
         // Scale to magnitude 1e4: exp would overflow without the max shift.
         let o: Vec<f64> = o.iter().map(|v| v * 1e4).collect();
         let tape = Tape::<f64>::new();
-        let logits = tape.var(&Tensor::from_vec(o.clone(), &[n, k]).unwrap());
+        let logits = tape.var(&Tensor::from_vec(o.clone(), &[n, k]));
         let loss = cross_entropy(logits, &labels);
         prop_assert!(loss.item().is_finite());
         assert_matches_closed_form(loss.backward().wrt(logits), &closed_form(&o, &labels, k));
@@ -194,7 +194,7 @@ proptest! {
             .map(|(j, &v)| if mask[j] && labels[j / k] != j % k { f64::NEG_INFINITY } else { v })
             .collect();
         let tape = Tape::<f64>::new();
-        let logits = tape.var(&Tensor::from_vec(o.clone(), &[n, k]).unwrap());
+        let logits = tape.var(&Tensor::from_vec(o.clone(), &[n, k]));
         let loss = cross_entropy(logits, &labels);
         prop_assert!(loss.item().is_finite());
         let grads = loss.backward();
@@ -208,7 +208,7 @@ fn the_stability_rows_from_the_issue() {
     let o = vec![1e4, -1e4, 0.0, 0.0, 1e4, -1e4];
     let labels = [1, 1];
     let tape = Tape::<f64>::new();
-    let logits = tape.var(&Tensor::from_vec(o.clone(), &[2, 3]).unwrap());
+    let logits = tape.var(&Tensor::from_vec(o.clone(), &[2, 3]));
     let loss = cross_entropy(logits, &labels);
     // Row 0 pays 2e4 for labelling the smallest logit, row 1 pays log(1 + e^-1e4 + e^-2e4) = 0.
     assert_eq!(loss.item(), 1e4);
@@ -220,7 +220,7 @@ fn masked_row_from_pytorch_issue_31829() {
     // A row whose only finite logit is the label: loss 0, gradient 0, no NaN.
     let o = vec![f64::NEG_INFINITY, 3.0, f64::NEG_INFINITY];
     let tape = Tape::<f64>::new();
-    let logits = tape.var(&Tensor::from_vec(o, &[1, 3]).unwrap());
+    let logits = tape.var(&Tensor::from_vec(o, &[1, 3]));
     let loss = cross_entropy(logits, &[1]);
     assert_eq!(loss.item(), 0.0);
     assert_eq!(loss.backward().wrt(logits), &[0.0, 0.0, 0.0]);

@@ -11,8 +11,7 @@ use tape::{gradcheck, GradcheckOptions, Tensor};
 
 fn matrix(max_rows: usize, max_cols: usize) -> impl Strategy<Value = Tensor<f64>> {
     (1..=max_rows, 2..=max_cols).prop_flat_map(|(r, c)| {
-        prop::collection::vec(-4.0..4.0f64, r * c)
-            .prop_map(move |v| Tensor::from_vec(v, &[r, c]).unwrap())
+        prop::collection::vec(-4.0..4.0f64, r * c).prop_map(move |v| Tensor::from_vec(v, &[r, c]))
     })
 }
 

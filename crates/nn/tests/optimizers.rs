@@ -6,7 +6,10 @@
 //! under test; for the SGD family the three-step values are also given as decimals
 //! worked out by hand.
 
-use nn::optim::{AdaGrad, Adam, Optimizer, OptimizerConfig, RmsProp, Sgd};
+use nn::optim::{
+    AdaGrad, AdaGradConfig, Adam, AdamConfig, AdamWConfig, Optimizer, OptimizerConfig,
+    OptimizerKind, RmsProp, RmsPropConfig, Sgd, SgdConfig,
+};
 use nn::schedule::Schedule;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -60,7 +63,7 @@ const TOLERANCE: f64 = 1e-12;
 
 /// `w0` after `steps` updates with the fixed gradients.
 fn run(optimizer: &mut dyn Optimizer<f64>, steps: usize) -> [f64; 2] {
-    let mut w = Tensor::from_vec(W0.to_vec(), &[2]).unwrap();
+    let mut w = Tensor::from_vec(W0.to_vec(), &[2]);
     for g in &GRADS[..steps] {
         optimizer.step(&mut [&mut w], &[g], ETA);
     }
@@ -390,8 +393,8 @@ fn quadratic_gradient<T: Float>(w: &Tensor<T>, b: &Tensor<T>) -> (T, Vec<T>, Vec
     let tape = Tape::<T>::new();
     let w_var = tape.var(w);
     let b_var = tape.var(b);
-    let w_star = tape.constant(&Tensor::from_vec(W_STAR.map(T::from_f64).to_vec(), &[3]).unwrap());
-    let b_star = tape.constant(&Tensor::from_vec(vec![T::from_f64(B_STAR)], &[1]).unwrap());
+    let w_star = tape.constant(&Tensor::from_vec(W_STAR.map(T::from_f64).to_vec(), &[3]));
+    let b_star = tape.constant(&Tensor::from_vec(vec![T::from_f64(B_STAR)], &[1]));
     let dw = w_var - w_star;
     let db = b_var - b_star;
     let half = T::from_f64(0.5);
@@ -444,14 +447,23 @@ fn quadratic_cases() -> Vec<(OptimizerConfig, Schedule, f64, f64)> {
         // L2 decay moves the minimiser of 0.5||w - w*||^2 + 0.5 lambda ||w||^2 to
         // w* / (1 + lambda).
         (
-            OptimizerConfig::Sgd {
-                momentum: 0.5,
-                nesterov: false,
-                weight_decay: 0.25,
-            },
-            constant,
+            "sgd:momentum=0.5,weight_decay=0.25".parse().unwrap(),
+            constant.clone(),
             1.0 / 1.25,
             1e-6,
+        ),
+        // Weight decay for AdaGrad and RMSProp too, set in their configs.
+        (
+            "adagrad:weight_decay=0.25".parse().unwrap(),
+            Schedule::Constant { rate: 1.0 },
+            1.0 / 1.25,
+            1e-3,
+        ),
+        (
+            "rmsprop:weight_decay=0.25".parse().unwrap(),
+            cosine.clone(),
+            1.0 / 1.25,
+            1e-2,
         ),
         (
             OptimizerConfig::adagrad(),
@@ -518,8 +530,8 @@ fn steps_after_the_first_allocate_nothing() {
         Box::new(Adam::adamw()),
     ];
     for mut optimizer in optimizers {
-        let mut w = Tensor::from_vec(vec![1.0; 100], &[10, 10]).unwrap();
-        let mut b = Tensor::from_vec(vec![0.0; 10], &[10]).unwrap();
+        let mut w = Tensor::from_vec(vec![1.0; 100], &[10, 10]);
+        let mut b = Tensor::from_vec(vec![0.0; 10], &[10]);
         let (dw, db) = (vec![0.5; 100], vec![-0.5; 10]);
         optimizer.step(&mut [&mut w, &mut b], &[&dw, &db], 0.1);
         let before = allocations();
@@ -541,10 +553,13 @@ fn reset_forgets_the_state() {
     assert_eq!(run(&mut adam, 3), run(&mut Adam::new(), 3));
     // ... and accepts parameters of another layout.
     adam.reset();
-    let mut other = Tensor::from_vec(vec![1.0; 5], &[5]).unwrap();
+    let mut other = Tensor::from_vec(vec![1.0; 5], &[5]);
     adam.step(&mut [&mut other], &[&[1.0; 5]], 0.1);
 
-    for config in OptimizerConfig::NAMES.map(|name| name.parse::<OptimizerConfig>().unwrap()) {
+    for config in OptimizerConfig::names()
+        .into_iter()
+        .map(|name| name.parse::<OptimizerConfig>().unwrap())
+    {
         let mut optimizer = config.build::<f64>();
         let first = run(optimizer.as_mut(), 3);
         optimizer.reset();
@@ -556,8 +571,8 @@ fn reset_forgets_the_state() {
 #[should_panic(expected = "the first step had 1 parameter tensors, this one has 2")]
 fn changing_the_number_of_parameters_panics() {
     let mut adam = Adam::new();
-    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
-    let mut b = Tensor::from_vec(vec![1.0], &[1]).unwrap();
+    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]);
+    let mut b = Tensor::from_vec(vec![1.0], &[1]);
     adam.step(&mut [&mut w], &[&[0.1, 0.1]], 0.1);
     adam.step(&mut [&mut w, &mut b], &[&[0.1, 0.1], &[0.1]], 0.1);
 }
@@ -566,23 +581,23 @@ fn changing_the_number_of_parameters_panics() {
 #[should_panic(expected = "parameter 0 had 2 elements on the first step, now 3")]
 fn changing_a_parameter_size_panics() {
     let mut sgd = Sgd::new();
-    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
+    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]);
     sgd.step(&mut [&mut w], &[&[0.1, 0.1]], 0.1);
-    let mut w = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]).unwrap();
+    let mut w = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]);
     sgd.step(&mut [&mut w], &[&[0.1, 0.1, 0.1]], 0.1);
 }
 
 #[test]
 #[should_panic(expected = "parameter 0 has 2 elements but its gradient has 1")]
 fn a_gradient_of_the_wrong_length_panics() {
-    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
+    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]);
     RmsProp::new().step(&mut [&mut w], &[&[0.1]], 0.1);
 }
 
 #[test]
 #[should_panic(expected = "1 parameter tensors but 2 gradients")]
 fn a_missing_parameter_panics() {
-    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
+    let mut w = Tensor::from_vec(vec![1.0, 2.0], &[2]);
     AdaGrad::new().step(&mut [&mut w], &[&[0.1, 0.1], &[0.1]], 0.1);
 }
 
@@ -601,31 +616,38 @@ fn config_names_parse_to_the_defaults() {
         ("sgd", OptimizerConfig::sgd()),
         ("momentum", OptimizerConfig::momentum(0.9)),
         ("nesterov", OptimizerConfig::nesterov(0.9)),
-        ("adagrad", OptimizerConfig::AdaGrad { eps: 1e-10 }),
+        (
+            "adagrad",
+            OptimizerConfig::AdaGrad(AdaGradConfig {
+                eps: 1e-10,
+                weight_decay: 0.0,
+            }),
+        ),
         (
             "rmsprop",
-            OptimizerConfig::RmsProp {
+            OptimizerConfig::RmsProp(RmsPropConfig {
                 rho: 0.99,
                 eps: 1e-8,
-            },
+                weight_decay: 0.0,
+            }),
         ),
         (
             "Adam",
-            OptimizerConfig::Adam {
+            OptimizerConfig::Adam(AdamConfig {
                 beta1: 0.9,
                 beta2: 0.999,
                 eps: 1e-8,
                 weight_decay: 0.0,
-            },
+            }),
         ),
         (
             " adamw ",
-            OptimizerConfig::AdamW {
+            OptimizerConfig::AdamW(AdamWConfig(AdamConfig {
                 beta1: 0.9,
                 beta2: 0.999,
                 eps: 1e-8,
                 weight_decay: 0.01,
-            },
+            })),
         ),
     ];
     for (text, expected) in cases {
@@ -636,7 +658,7 @@ fn config_names_parse_to_the_defaults() {
     }
     let error = "lbfgs".parse::<OptimizerConfig>().unwrap_err();
     assert!(error.contains("lbfgs"), "{error}");
-    for name in OptimizerConfig::NAMES {
+    for name in OptimizerConfig::names() {
         assert!(error.contains(name), "{error} should list {name}");
     }
 }
@@ -654,13 +676,16 @@ fn config_serializes_with_a_kind_tag_and_round_trips() {
     .unwrap();
     assert_eq!(
         sgd,
-        OptimizerConfig::Sgd {
+        OptimizerConfig::Sgd(SgdConfig {
             momentum: 0.9,
             nesterov: true,
             weight_decay: 0.001
-        }
+        })
     );
-    for config in OptimizerConfig::NAMES.map(|name| name.parse::<OptimizerConfig>().unwrap()) {
+    for config in OptimizerConfig::names()
+        .into_iter()
+        .map(|name| name.parse::<OptimizerConfig>().unwrap())
+    {
         let json = serde_json::to_string(&config).unwrap();
         let back: OptimizerConfig = serde_json::from_str(&json).unwrap();
         assert_eq!(back, config, "{json}");
@@ -702,13 +727,25 @@ fn built_optimizers_match_the_structs() {
         (OptimizerConfig::adam(), Box::new(Adam::new())),
         (OptimizerConfig::adamw(), Box::new(Adam::adamw())),
         (
-            OptimizerConfig::Adam {
+            OptimizerConfig::Adam(AdamConfig {
                 beta1: 0.8,
                 beta2: 0.99,
                 eps: 1e-6,
                 weight_decay: 0.1,
-            },
+            }),
             Box::new(Adam::new().betas(0.8, 0.99).eps(1e-6).weight_decay(0.1)),
+        ),
+        (
+            "adagrad:eps=0.001,weight_decay=0.2".parse().unwrap(),
+            Box::new(AdaGrad::new().eps(1e-3).weight_decay(0.2)),
+        ),
+        (
+            "rmsprop:rho=0.5,weight_decay=0.2".parse().unwrap(),
+            Box::new(RmsProp::new().rho(0.5).weight_decay(0.2)),
+        ),
+        (
+            "adamw:weight_decay=0.5".parse().unwrap(),
+            Box::new(Adam::adamw().weight_decay(0.5)),
         ),
     ];
     for (config, mut optimizer) in pairs {
@@ -723,38 +760,229 @@ fn built_optimizers_match_the_structs() {
 #[test]
 fn invalid_configs_are_rejected_with_a_reason() {
     let bad = [
-        (OptimizerConfig::nesterov(0.0), "momentum > 0"),
-        (OptimizerConfig::momentum(-0.5), "momentum"),
         (
-            OptimizerConfig::RmsProp {
+            OptimizerConfig::nesterov(0.0),
+            "nesterov: Nesterov momentum must be positive",
+        ),
+        (
+            OptimizerConfig::momentum(-0.5),
+            "momentum: momentum must be",
+        ),
+        (
+            OptimizerConfig::RmsProp(RmsPropConfig {
                 rho: 1.0,
-                eps: 1e-8,
-            },
-            "rho",
+                ..RmsPropConfig::DEFAULTS
+            }),
+            "rmsprop: rho must lie in [0, 1), got 1",
         ),
         (
-            OptimizerConfig::Adam {
-                beta1: 0.9,
+            OptimizerConfig::AdaGrad(AdaGradConfig {
+                weight_decay: -1.0,
+                ..AdaGradConfig::DEFAULTS
+            }),
+            "adagrad: weight_decay must be finite and non-negative, got -1",
+        ),
+        (
+            OptimizerConfig::Adam(AdamConfig {
                 beta2: 1.5,
-                eps: 1e-8,
-                weight_decay: 0.0,
-            },
-            "beta2",
+                ..AdamConfig::DEFAULTS
+            }),
+            "adam: beta2",
         ),
         (
-            OptimizerConfig::AdamW {
-                beta1: 0.9,
-                beta2: 0.999,
+            OptimizerConfig::AdamW(AdamWConfig(AdamConfig {
                 eps: f64::NAN,
-                weight_decay: 0.0,
-            },
-            "eps",
+                ..AdamConfig::DEFAULTS
+            })),
+            "adamw: eps",
         ),
     ];
     for (config, reason) in bad {
         let error = config.validate().unwrap_err();
-        assert!(error.contains(reason), "{error} should mention {reason}");
+        assert!(
+            error.starts_with(reason),
+            "{error} should start with {reason}"
+        );
         let panic = std::panic::catch_unwind(|| config.build::<f32>()).err();
-        assert!(panic.is_some(), "{config} should not build");
+        assert!(panic.is_some(), "{config:?} should not build");
     }
+}
+
+/// The message a builder panics with (formatted, so a `String`).
+fn panic_message<R: std::fmt::Debug>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> String {
+    let payload = std::panic::catch_unwind(f).expect_err("the call should panic");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The builders, the configs and the parser give one reason for one mistake: each
+/// optimizer's check is the only one.
+#[test]
+fn builders_configs_and_the_parser_share_one_validation() {
+    let cases: Vec<(String, OptimizerConfig, String)> = vec![
+        (
+            panic_message(|| Sgd::<f64>::nesterov(0.0)),
+            OptimizerConfig::nesterov(0.0),
+            "nesterov:momentum=0,nesterov=true,weight_decay=0".into(),
+        ),
+        (
+            panic_message(|| RmsProp::<f32>::new().rho(1.0)),
+            RmsPropConfig {
+                rho: 1.0,
+                ..RmsPropConfig::DEFAULTS
+            }
+            .into(),
+            "rmsprop:rho=1".into(),
+        ),
+        (
+            panic_message(|| Adam::<f64>::adamw().betas(0.9, -0.1)),
+            AdamWConfig(AdamConfig {
+                beta2: -0.1,
+                ..AdamWConfig::DEFAULTS.0
+            })
+            .into(),
+            "adamw:beta2=-0.1".into(),
+        ),
+        (
+            panic_message(|| AdaGrad::<f64>::new().weight_decay(-2.0)),
+            AdaGradConfig {
+                weight_decay: -2.0,
+                ..AdaGradConfig::DEFAULTS
+            }
+            .into(),
+            "adagrad:weight_decay=-2".into(),
+        ),
+    ];
+    for (panic, config, text) in cases {
+        let reason = config.validate().unwrap_err();
+        let (_, reason) = reason.split_once(": ").unwrap(); // after the config's name
+        assert!(panic.ends_with(reason), "{panic} vs {reason}");
+        let parse_error = text.parse::<OptimizerConfig>().unwrap_err();
+        assert!(parse_error.ends_with(reason), "{parse_error} vs {reason}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The registry and the text syntax.
+
+#[test]
+fn every_preset_name_parses_to_its_preset() {
+    let presets = OptimizerConfig::presets();
+    let names = OptimizerConfig::names();
+    assert_eq!(
+        names,
+        ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
+    );
+    for preset in &presets {
+        assert_eq!(preset.name.parse::<OptimizerConfig>(), Ok(preset.config));
+        assert_eq!(preset.config.name(), preset.name);
+        assert!(!preset.summary.is_empty());
+    }
+    // Each optimizer's first preset is its defaults.
+    assert_eq!(
+        OptimizerConfig::from(SgdConfig::DEFAULTS),
+        presets[0].config
+    );
+    assert_eq!(
+        OptimizerConfig::from(AdamWConfig::DEFAULTS),
+        presets[6].config
+    );
+    assert_eq!(AdaGradConfig::PRESETS[0].config, AdaGradConfig::DEFAULTS);
+    assert_eq!(RmsPropConfig::PRESETS[0].config, RmsPropConfig::DEFAULTS);
+    assert_eq!(AdamConfig::PRESETS[0].config, AdamConfig::DEFAULTS);
+}
+
+#[test]
+fn hyperparameters_are_set_by_name_after_a_colon() {
+    let config: OptimizerConfig = "Adam: beta1 = 0.8, weight_decay=1e-4".parse().unwrap();
+    assert_eq!(
+        config,
+        OptimizerConfig::Adam(AdamConfig {
+            beta1: 0.8,
+            weight_decay: 1e-4,
+            ..AdamConfig::DEFAULTS
+        })
+    );
+    let config: OptimizerConfig = "sgd:momentum=0.5,nesterov=true".parse().unwrap();
+    assert_eq!(config, OptimizerConfig::nesterov(0.5));
+    assert_eq!(config.name(), "nesterov");
+
+    let errors = [
+        (
+            "lbfgs",
+            "unknown optimizer `lbfgs`; expected one of: sgd, momentum, nesterov",
+        ),
+        (
+            "adam:gamma=1",
+            "adam has no hyperparameter `gamma`; it has beta1, beta2, eps, weight_decay",
+        ),
+        ("adam:kind=sgd", "adam has no hyperparameter `kind`"),
+        ("adam:beta1", "`beta1` is not KEY=VALUE"),
+        ("adam:beta1=x", "beta1 must be a finite number, got `x`"),
+        ("adam:eps=inf", "eps must be a finite number, got `inf`"),
+        ("sgd:nesterov=1", "nesterov must be true or false, got `1`"),
+        ("adam:beta1=1", "adam: beta1 must lie in [0, 1), got 1"),
+    ];
+    for (text, expected) in errors {
+        let error = text.parse::<OptimizerConfig>().unwrap_err();
+        assert!(error.starts_with(expected), "{text}: {error}");
+    }
+}
+
+#[test]
+fn display_prints_what_the_parser_reads_back() {
+    let mut configs: Vec<OptimizerConfig> = OptimizerConfig::presets()
+        .iter()
+        .map(|p| p.config)
+        .collect();
+    configs.extend([
+        "adam:beta1=0.8,eps=1e-12,weight_decay=0.0003"
+            .parse()
+            .unwrap(),
+        "rmsprop:weight_decay=0.5".parse().unwrap(),
+        OptimizerConfig::momentum(0.95),
+    ]);
+    for config in configs {
+        let text = config.to_string();
+        assert_eq!(text.parse::<OptimizerConfig>(), Ok(config), "{text}");
+    }
+    assert_eq!(
+        OptimizerConfig::adam().to_string(),
+        "adam:beta1=0.9,beta2=0.999,eps=0.00000001,weight_decay=0"
+    );
+    assert_eq!(
+        OptimizerConfig::momentum(0.9).to_string(),
+        "momentum:momentum=0.9,nesterov=false,weight_decay=0"
+    );
+}
+
+/// Configs written before AdaGrad and RMSProp had a weight decay still read, as 0.
+#[test]
+fn json_without_a_weight_decay_reads_as_none() {
+    let adagrad: OptimizerConfig =
+        serde_json::from_str(r#"{"kind":"adagrad","eps":1e-10}"#).unwrap();
+    assert_eq!(adagrad, OptimizerConfig::adagrad());
+    let rmsprop: OptimizerConfig =
+        serde_json::from_str(r#"{"kind":"rms_prop","rho":0.9,"eps":1e-8}"#).unwrap();
+    assert_eq!(
+        rmsprop,
+        OptimizerConfig::RmsProp(RmsPropConfig {
+            rho: 0.9,
+            ..RmsPropConfig::DEFAULTS
+        })
+    );
+}
+
+/// The README's list of optimizers is the registry's.
+#[test]
+fn the_readme_lists_every_optimizer() {
+    let readme = include_str!("../../../README.md");
+    let listed = readme
+        .split("`--optimizer ")
+        .nth(1)
+        .and_then(|rest| rest.split(['`', ':']).next())
+        .expect("the README names the optimizers after `--optimizer ");
+    assert_eq!(listed, OptimizerConfig::names().join("|"));
 }

@@ -81,7 +81,6 @@ impl<T: Float> Grads<T> {
     /// The gradient with respect to `var` as a tensor of the var's shape.
     pub fn tensor(&self, var: Var<'_, T>) -> Tensor<T> {
         Tensor::from_vec(self.wrt(var).to_vec(), &var.shape())
-            .expect("a gradient has its var's shape")
     }
 
     /// The gradient with respect to a scalar var.

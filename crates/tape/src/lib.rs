@@ -13,8 +13,8 @@
 //!
 //! let tape = Tape::<f64>::new();
 //! // Forward: record f(x, y) = x * y + sin-free stuff, node by node.
-//! let x = tape.scalar(3.0);
-//! let y = tape.scalar(4.0);
+//! let x = tape.var_scalar(3.0);
+//! let y = tape.var_scalar(4.0);
 //! let f = x * y + x.exp().ln(); // = xy + x
 //! assert_eq!(f.item(), 15.0);
 //!
@@ -24,8 +24,8 @@
 //! assert_eq!(grads.item(y), 3.0);
 //!
 //! // Tensors live on the same tape, with NumPy broadcasting.
-//! let w = tape.var(&Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2]).unwrap());
-//! let b = tape.var(&Tensor::from_vec(vec![0.5, -0.5], &[2]).unwrap());
+//! let w = tape.var(&Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2]));
+//! let b = tape.var(&Tensor::from_vec(vec![0.5, -0.5], &[2]));
 //! let loss = (w.matmul(w) + b).relu().sum();
 //! let grads = loss.backward();
 //! assert_eq!(grads.wrt(b), &[2.0, 2.0]);
@@ -65,7 +65,9 @@ mod tensor;
 mod var;
 
 pub use float::Float;
-pub use gradcheck::{gradcheck, gradcheck_fast, GradcheckError, GradcheckOptions, GradcheckReport};
+pub use gradcheck::{
+    gradcheck, gradcheck_fast, Directional, GradcheckError, GradcheckOptions, GradcheckReport,
+};
 pub use grads::Grads;
 pub use matrix::{gemm_fallback, matmul_via_gemm, MatRef, MatrixLayout};
 pub use shape::{Shape, ShapeError};

@@ -1,9 +1,10 @@
-//! Operator overloading, so `a * b + c` records what it reads like.
+//! Operator overloading, so `a * b + c` records what it reads like, and `y += x * w`
+//! records `y + x * w` and points `y` at the result.
 
 use crate::float::Float;
 use crate::ops::{Binary, Unary};
 use crate::var::Var;
-use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 macro_rules! var_operator {
     ($trait:ident, $method:ident, $kind:ident, $with_const:expr, $const_with:expr) => {
@@ -49,6 +50,33 @@ var_operator!(Add, add, Add, Unary::AddConst, Unary::AddConst);
 var_operator!(Sub, sub, Sub, |c| Unary::AddConst(-c), Unary::ConstSub);
 var_operator!(Mul, mul, Mul, Unary::MulConst, Unary::MulConst);
 var_operator!(Div, div, Div, Unary::DivConst, Unary::ConstDiv);
+
+// `var op= rhs` is `var = var op rhs`: a new node is recorded and the handle moves to it.
+// The old node stays on the tape (a `Var` is a handle, not storage).
+macro_rules! var_assign_operator {
+    ($trait:ident, $method:ident, $op:tt) => {
+        /// Records `self op rhs` and points `self` at it (see [`Var`]).
+        impl<'t, T: Float> $trait for Var<'t, T> {
+            #[inline]
+            fn $method(&mut self, rhs: Self) {
+                *self = *self $op rhs;
+            }
+        }
+
+        /// With a plain number on the right.
+        impl<'t, T: Float> $trait<T> for Var<'t, T> {
+            #[inline]
+            fn $method(&mut self, rhs: T) {
+                *self = *self $op rhs;
+            }
+        }
+    };
+}
+
+var_assign_operator!(AddAssign, add_assign, +);
+var_assign_operator!(SubAssign, sub_assign, -);
+var_assign_operator!(MulAssign, mul_assign, *);
+var_assign_operator!(DivAssign, div_assign, /);
 
 impl<'t, T: Float> Neg for Var<'t, T> {
     type Output = Var<'t, T>;

@@ -112,6 +112,27 @@ pub fn resolve_axis(op: &str, axis: isize, ndim: usize) -> Result<usize, ShapeEr
     Ok(resolved as usize)
 }
 
+/// Checks that every label is below `classes`; otherwise the error names `op`, the first
+/// row whose label is not, and the number of classes.
+///
+/// ```
+/// let err = tape::shape::check_labels("one_hot", &[0, 4], 4).unwrap_err();
+/// assert_eq!(err.to_string(), "one_hot: label 4 at row 1 is not below 4 classes");
+/// ```
+pub fn check_labels(op: &str, labels: &[usize], classes: usize) -> Result<(), ShapeError> {
+    match labels
+        .iter()
+        .enumerate()
+        .find(|(_, &label)| label >= classes)
+    {
+        Some((row, label)) => Err(ShapeError::new(
+            op,
+            format_args!("label {label} at row {row} is not below {classes} classes"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Splits `dims` around `axis` into (outer, len, inner) element counts, the view every
 /// axis reduction uses: element `(o, i, r)` sits at `(o * len + i) * inner + r`.
 pub(crate) fn split_at_axis(dims: &[usize], axis: usize) -> (usize, usize, usize) {

@@ -218,7 +218,7 @@ static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
 /// ```
 /// use tape::Tape;
 /// let tape = Tape::<f64>::new();
-/// let x = tape.scalar(3.0);
+/// let x = tape.var_scalar(3.0);
 /// let y = x * x * x + x * 2.0; // x^3 + 2x
 /// let grads = y.backward();
 /// assert_eq!(grads.item(x), 29.0); // 3x^2 + 2 at x = 3
@@ -322,9 +322,19 @@ impl<T: Float> Tape<T> {
         self.leaf(data, dims, true)
     }
 
-    /// A trainable scalar input.
-    pub fn scalar(&self, value: T) -> Var<'_, T> {
+    /// A trainable scalar input (the gradient is taken with respect to it);
+    /// [`constant_scalar`](Tape::constant_scalar) records a constant one.
+    pub fn var_scalar(&self, value: T) -> Var<'_, T> {
         self.leaf(&[value], &[], true)
+    }
+
+    /// The old name of [`var_scalar`](Tape::var_scalar).
+    #[deprecated(
+        since = "0.1.0",
+        note = "renamed to `var_scalar`, which says that the scalar is trainable (`constant_scalar` records a constant)"
+    )]
+    pub fn scalar(&self, value: T) -> Var<'_, T> {
+        self.var_scalar(value)
     }
 
     /// A constant: recorded so ops can use it, but no gradient flows into it.
@@ -735,7 +745,7 @@ impl<T: Float> Arena<T> {
 /// ```
 /// use tape::Tape;
 /// let tape = Tape::<f64>::new();
-/// let x = tape.scalar(3.0);
+/// let x = tape.var_scalar(3.0);
 /// let _y = x * x + 1.0;
 /// let listing = tape.to_string();
 /// assert!(listing.contains("mul(#0, #0)"));

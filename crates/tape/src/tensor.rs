@@ -3,17 +3,22 @@
 use crate::float::Float;
 use crate::kernels;
 use crate::shape::{
-    broadcast_shapes, numel, reduced_shape, resolve_axis, shape, Dims, Shape, ShapeError,
+    broadcast_shapes, check_labels, numel, reduced_shape, resolve_axis, shape, Dims, Shape,
+    ShapeError,
 };
 use rand::Rng;
 use std::fmt;
 
 /// An owned row-major array with a shape. A 0-d tensor (empty shape) is a scalar.
 ///
+/// Calls that can fail on their arguments come in two forms, as on [`Var`](crate::Var):
+/// `try_x` returns a `Result` whose error names the op and the shapes, and `x` panics with
+/// the same message (`try_reshape` / `reshape`, `try_matmul` / `matmul`, ...).
+///
 /// ```
 /// use tape::Tensor;
-/// let x = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
-/// let b = Tensor::from_vec(vec![10.0, 20.0, 30.0], &[3]).unwrap();
+/// let x = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
+/// let b = Tensor::from_vec(vec![10.0, 20.0, 30.0], &[3]);
 /// let y = &x + &b; // broadcast along rows, as NumPy does
 /// assert_eq!(y.data(), &[11.0, 22.0, 33.0, 14.0, 25.0, 36.0]);
 /// assert_eq!(y.sum_axis(0, false).data(), &[25.0, 47.0, 69.0]);
@@ -25,8 +30,8 @@ pub struct Tensor<T> {
 }
 
 impl<T: Float> Tensor<T> {
-    /// A tensor from row-major data; fails if the length does not match the shape.
-    pub fn from_vec(data: Vec<T>, dims: &[usize]) -> Result<Self, ShapeError> {
+    /// A tensor from row-major data, or an error if the length does not fill the shape.
+    pub fn try_from_vec(data: Vec<T>, dims: &[usize]) -> Result<Self, ShapeError> {
         if data.len() != numel(dims) {
             return Err(ShapeError::new(
                 "from_vec",
@@ -42,6 +47,15 @@ impl<T: Float> Tensor<T> {
             data,
             shape: shape(dims),
         })
+    }
+
+    /// A tensor from row-major data.
+    ///
+    /// # Panics
+    /// If the length does not fill the shape; [`try_from_vec`](Tensor::try_from_vec)
+    /// returns the error instead.
+    pub fn from_vec(data: Vec<T>, dims: &[usize]) -> Self {
+        Self::try_from_vec(data, dims).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// A 0-d tensor holding one number.
@@ -107,19 +121,23 @@ impl<T: Float> Tensor<T> {
         Self::from_fn(dims, |_| low + width * T::from_f64(rng.random::<f64>()))
     }
 
-    /// Rows of a one-hot matrix `[labels.len(), classes]`: row `i` is 1 at `labels[i]`.
-    pub fn one_hot(labels: &[usize], classes: usize) -> Result<Self, ShapeError> {
+    /// Rows of a one-hot matrix `[labels.len(), classes]`: row `i` is 1 at `labels[i]`,
+    /// or an error naming the first label that is not below `classes`.
+    pub fn try_one_hot(labels: &[usize], classes: usize) -> Result<Self, ShapeError> {
+        check_labels("one_hot", labels, classes)?;
         let mut t = Self::zeros(&[labels.len(), classes]);
         for (i, &label) in labels.iter().enumerate() {
-            if label >= classes {
-                return Err(ShapeError::new(
-                    "one_hot",
-                    format_args!("label {label} at row {i} is not below {classes} classes"),
-                ));
-            }
             t.data[i * classes + label] = T::ONE;
         }
         Ok(t)
+    }
+
+    /// Rows of a one-hot matrix `[labels.len(), classes]`.
+    ///
+    /// # Panics
+    /// If a label is not below `classes`.
+    pub fn one_hot(labels: &[usize], classes: usize) -> Self {
+        Self::try_one_hot(labels, classes).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The dimensions.
@@ -191,8 +209,9 @@ impl<T: Float> Tensor<T> {
         }
     }
 
-    /// Combines two tensors elementwise with NumPy broadcasting.
-    pub fn zip_with(
+    /// Combines two tensors elementwise with NumPy broadcasting, or explains (naming `op`)
+    /// why the shapes do not broadcast.
+    pub fn try_zip_with(
         &self,
         other: &Self,
         op: &str,
@@ -209,8 +228,17 @@ impl<T: Float> Tensor<T> {
         })
     }
 
+    /// Combines two tensors elementwise with NumPy broadcasting.
+    ///
+    /// # Panics
+    /// If the shapes do not broadcast; the message names `op` and both shapes.
+    pub fn zip_with(&self, other: &Self, op: &str, f: impl Fn(T, T) -> T) -> Self {
+        self.try_zip_with(other, op, f)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// The same elements under a new shape with as many elements.
-    pub fn reshape(&self, dims: &[usize]) -> Result<Self, ShapeError> {
+    pub fn try_reshape(&self, dims: &[usize]) -> Result<Self, ShapeError> {
         if numel(dims) != self.len() {
             return Err(ShapeError::new(
                 "reshape",
@@ -223,11 +251,20 @@ impl<T: Float> Tensor<T> {
         })
     }
 
-    /// Matrix transpose of a 2-d tensor; 0-d and 1-d tensors are returned unchanged.
-    pub fn transpose(&self) -> Result<Self, ShapeError> {
-        match self.shape[..] {
-            [] | [_] => Ok(self.clone()),
-            [rows, cols] => {
+    /// The same elements under a new shape.
+    ///
+    /// # Panics
+    /// If the element counts differ.
+    pub fn reshape(&self, dims: &[usize]) -> Self {
+        self.try_reshape(dims).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Matrix transpose of a 2-d tensor; 0-d and 1-d tensors are returned unchanged (as
+    /// PyTorch's `t()`); an error for more dimensions.
+    pub fn try_transpose(&self) -> Result<Self, ShapeError> {
+        match transpose_dims(&self.shape)? {
+            None => Ok(self.clone()),
+            Some((rows, cols)) => {
                 let mut data = vec![T::ZERO; self.len()];
                 kernels::transpose2(&self.data, rows, cols, &mut data);
                 Ok(Tensor {
@@ -235,15 +272,24 @@ impl<T: Float> Tensor<T> {
                     shape: shape(&[cols, rows]),
                 })
             }
-            _ => Err(ShapeError::new(
-                "transpose",
-                format_args!("expects at most 2 dimensions, got {}", Dims(&self.shape)),
-            )),
         }
     }
 
-    /// Matrix product of `[m, k]` and `[k, n]` tensors.
-    pub fn matmul(&self, other: &Self) -> Result<Self, ShapeError> {
+    /// Matrix transpose of a 2-d tensor (0-d and 1-d tensors are returned unchanged).
+    ///
+    /// # Panics
+    /// For more than two dimensions.
+    pub fn transpose(&self) -> Self {
+        self.try_transpose().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Shorthand for [`transpose`](Tensor::transpose), as on [`Var`](crate::Var::t).
+    pub fn t(&self) -> Self {
+        self.transpose()
+    }
+
+    /// Matrix product of `[m, k]` and `[k, n]` tensors, or an error naming both shapes.
+    pub fn try_matmul(&self, other: &Self) -> Result<Self, ShapeError> {
         let (m, k, n) = matmul_dims(&self.shape, &other.shape)?;
         let mut data = vec![T::ZERO; m * n];
         kernels::matmul_row_major(&self.data, &other.data, m, k, n, &mut data);
@@ -251,6 +297,14 @@ impl<T: Float> Tensor<T> {
             data,
             shape: shape(&[m, n]),
         })
+    }
+
+    /// Matrix product of `[m, k]` and `[k, n]` tensors.
+    ///
+    /// # Panics
+    /// If the shapes do not fit; the message names both.
+    pub fn matmul(&self, other: &Self) -> Self {
+        self.try_matmul(other).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Sum of all elements.
@@ -327,8 +381,9 @@ impl<T: Float> Tensor<T> {
         })
     }
 
-    /// Picks one element per row along the last axis: `out[i] = self[i, indices[i]]`.
-    pub fn pick(&self, indices: &[usize]) -> Result<Self, ShapeError> {
+    /// Picks one element per row along the last axis: `out[i] = self[i, indices[i]]`, or
+    /// an error naming the row whose index is out of range.
+    pub fn try_pick(&self, indices: &[usize]) -> Result<Self, ShapeError> {
         let (rows, cols) = pick_dims(&self.shape, indices)?;
         let data = (0..rows)
             .map(|i| self.data[i * cols + indices[i]])
@@ -337,6 +392,14 @@ impl<T: Float> Tensor<T> {
             data,
             shape: shape(&self.shape[..self.ndim() - 1]),
         })
+    }
+
+    /// Picks one element per row along the last axis.
+    ///
+    /// # Panics
+    /// If there is not one index per row, or an index is out of range.
+    pub fn pick(&self, indices: &[usize]) -> Self {
+        self.try_pick(indices).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The largest absolute elementwise difference from another tensor of the same shape.
@@ -372,6 +435,19 @@ pub(crate) fn matmul_dims(a: &[usize], b: &[usize]) -> Result<(usize, usize, usi
         _ => Err(ShapeError::new(
             "matmul",
             format_args!("{} x {}: both operands must be 2-d", Dims(a), Dims(b)),
+        )),
+    }
+}
+
+/// `Some((rows, cols))` for transposing a 2-d shape, `None` for a 0-d or 1-d one (left as
+/// it is), or an error for more dimensions.
+pub(crate) fn transpose_dims(dims: &[usize]) -> Result<Option<(usize, usize)>, ShapeError> {
+    match *dims {
+        [] | [_] => Ok(None),
+        [rows, cols] => Ok(Some((rows, cols))),
+        _ => Err(ShapeError::new(
+            "transpose",
+            format_args!("expects at most 2 dimensions, got {}", Dims(dims)),
         )),
     }
 }
@@ -416,7 +492,7 @@ macro_rules! tensor_binary_operator {
             /// # Panics
             /// If the shapes do not broadcast; the message names both.
             fn $method(self, rhs: &Tensor<T>) -> Tensor<T> {
-                self.zip_with(rhs, $name, |a, b| a $op b).unwrap_or_else(|e| panic!("{e}"))
+                self.zip_with(rhs, $name, |a, b| a $op b)
             }
         }
         impl<T: Float> std::ops::$trait<T> for &Tensor<T> {
@@ -447,7 +523,7 @@ mod tests {
 
     #[test]
     fn constructors_check_lengths() {
-        assert!(Tensor::<f32>::from_vec(vec![1.0; 5], &[2, 3]).is_err());
+        assert!(Tensor::<f32>::try_from_vec(vec![1.0; 5], &[2, 3]).is_err());
         let t = Tensor::<f64>::full(&[2, 2], 3.0);
         assert_eq!(t.sum(), 12.0);
         assert_eq!(Tensor::<f64>::scalar(2.5).item(), 2.5);
@@ -470,7 +546,7 @@ mod tests {
     fn matmul_shape_error_names_both_shapes() {
         let a = Tensor::<f32>::zeros(&[256, 784]);
         let b = Tensor::<f32>::zeros(&[10, 784]);
-        let err = a.matmul(&b).unwrap_err();
+        let err = a.try_matmul(&b).unwrap_err();
         assert_eq!(
             err.to_string(),
             "matmul: [256, 784] x [10, 784]: inner dimensions 784 and 10 differ"
@@ -479,28 +555,34 @@ mod tests {
 
     #[test]
     fn matmul_transpose_reshape() {
-        let a = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
-        let at = a.transpose().unwrap();
+        let a = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
+        let at = a.transpose();
         assert_eq!(at.shape(), &[3, 2]);
         assert_eq!(at.data(), &[1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
-        let p = a.matmul(&at).unwrap();
+        let p = a.matmul(&at);
         assert_eq!(p.data(), &[14.0, 32.0, 32.0, 77.0]);
-        assert!(a.reshape(&[4]).is_err());
-        assert_eq!(a.reshape(&[3, 2]).unwrap().get(&[2, 1]), Some(6.0));
+        assert!(a.try_reshape(&[4]).is_err());
+        assert_eq!(a.reshape(&[3, 2]).get(&[2, 1]), Some(6.0));
+        assert_eq!(a.t(), at);
+        let cube = Tensor::<f64>::zeros(&[1, 2, 3]);
+        assert_eq!(
+            cube.try_transpose().unwrap_err().to_string(),
+            "transpose: expects at most 2 dimensions, got [1, 2, 3]"
+        );
     }
 
     #[test]
     fn reductions_argmax_pick_one_hot() {
-        let a = Tensor::from_vec(vec![1.0, 9.0, 3.0, 7.0, 5.0, 6.0], &[2, 3]).unwrap();
+        let a = Tensor::from_vec(vec![1.0, 9.0, 3.0, 7.0, 5.0, 6.0], &[2, 3]);
         assert_eq!(a.max_axis(-1, false).data(), &[9.0, 7.0]);
         assert_eq!(a.max_axis(0, true).shape(), &[1, 3]);
         assert_eq!(a.mean_axis(1, false).data(), &[13.0 / 3.0, 6.0]);
         assert_eq!(a.argmax_axis(-1), vec![1, 0]);
         assert_eq!(a.argmax(), Some(1));
-        assert_eq!(a.pick(&[2, 0]).unwrap().data(), &[3.0, 7.0]);
-        assert!(a.pick(&[3, 0]).is_err());
-        let y = Tensor::<f64>::one_hot(&[2, 0], 3).unwrap();
+        assert_eq!(a.pick(&[2, 0]).data(), &[3.0, 7.0]);
+        assert!(a.try_pick(&[3, 0]).is_err());
+        let y = Tensor::<f64>::one_hot(&[2, 0], 3);
         assert_eq!(y.data(), &[0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
-        assert!(Tensor::<f64>::one_hot(&[3], 3).is_err());
+        assert!(Tensor::<f64>::try_one_hot(&[3], 3).is_err());
     }
 }

@@ -14,12 +14,28 @@ use crate::tensor::Tensor;
 /// ```
 /// use tape::{Tape, Tensor};
 /// let tape = Tape::<f64>::new();
-/// let w = tape.var(&Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap());
-/// let x = tape.constant(&Tensor::from_vec(vec![3.0, 4.0], &[2]).unwrap());
+/// let w = tape.var(&Tensor::from_vec(vec![1.0, 2.0], &[2]));
+/// let x = tape.constant(&Tensor::from_vec(vec![3.0, 4.0], &[2]));
 /// let loss = (w * x).sum().powi(2); // (w . x)^2 = 121
 /// let grads = loss.backward();
 /// assert_eq!(loss.item(), 121.0);
 /// assert_eq!(grads.wrt(w), &[66.0, 88.0]); // 2 (w . x) x
+/// ```
+///
+/// Compound assignment records too: `y += x` records `y + x` and points `y` at the new
+/// node. The old node stays on the tape, so the var is a name for the latest value, as in
+/// micrograd:
+///
+/// ```
+/// use tape::Tape;
+/// let tape = Tape::<f64>::new();
+/// let x = tape.var_from_slice(&[2.0], &[]);
+/// let mut y = x;
+/// y *= x; // x^2
+/// y += 1.0; // x^2 + 1
+/// y /= x; // x + 1/x
+/// assert_eq!(y.item(), 2.5);
+/// assert_eq!(y.backward().item(x), 0.75); // 1 - 1/x^2
 /// ```
 #[derive(Clone, Copy)]
 pub struct Var<'t, T: Float = f64> {
@@ -58,7 +74,6 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn value(&self) -> Tensor<T> {
         self.tape.with_recorded(|r| {
             Tensor::from_vec(r.value_cow(self.index).into_owned(), r.dims(self.index))
-                .expect("a node's value fills its shape")
         })
     }
 
@@ -91,11 +106,31 @@ impl<'t, T: Float> Var<'t, T> {
     /// Gradient of this scalar with respect to every var of its tape.
     ///
     /// # Panics
-    /// If the var holds more than one element: use [`Tape::vjp`] with a seed then.
+    /// If the var holds more than one element: use [`backward_with`](Var::backward_with)
+    /// and a seed then.
     pub fn backward(&self) -> Grads<T> {
         let mut grads = Grads::new();
         self.tape.backward_into(*self, &mut grads);
         grads
+    }
+
+    /// Gradient of `sum(seed * self)` with respect to every var of the tape, for a var of
+    /// any shape: the vector-Jacobian product `seed^T J`, as PyTorch's
+    /// `y.backward(gradient=seed)`. The same as [`Tape::vjp`]`(self, seed)`.
+    ///
+    /// # Panics
+    /// If `seed` does not have this var's shape.
+    ///
+    /// ```
+    /// use tape::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]));
+    /// let y = x * x; // dy_i/dx_i = 2 x_i
+    /// let grads = y.backward_with(&Tensor::from_vec(vec![1.0, 0.0, -1.0], &[3]));
+    /// assert_eq!(grads.wrt(x), &[2.0, 0.0, -6.0]);
+    /// ```
+    pub fn backward_with(&self, seed: &Tensor<T>) -> Grads<T> {
+        self.tape.vjp(*self, seed)
     }
 
     /// Panics with a clear message unless `other` is on the same tape.

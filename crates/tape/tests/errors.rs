@@ -147,7 +147,7 @@ fn pick_out_of_range_and_wrong_count() {
         err.to_string(),
         "pick: 1 indices for a tensor of shape [2, 3] with 2 rows"
     );
-    let err = tape.scalar(1.0).try_pick(&[0]).unwrap_err();
+    let err = tape.var_scalar(1.0).try_pick(&[0]).unwrap_err();
     assert_eq!(err.to_string(), "pick: cannot pick from a 0-d tensor");
 }
 
@@ -163,6 +163,75 @@ fn pick_panics_on_an_out_of_range_label() {
 fn one_hot_panics_on_an_out_of_range_label() {
     let tape = Tape::<f64>::new();
     let _ = tape.one_hot(&[0, 4], 4);
+}
+
+#[test]
+fn narrow_index_select_and_gather_name_what_is_out_of_range() {
+    let tape = Tape::<f64>::new();
+    let x = zeros(&tape, &[2, 3]);
+    let before = tape.len();
+    let cases = [
+        (
+            x.try_narrow(1, 2, 2).unwrap_err(),
+            "narrow: range 2..4 is out of bounds for axis 1 of length 3 in shape [2, 3]",
+        ),
+        (
+            x.try_narrow(2, 0, 1).unwrap_err(),
+            "narrow: axis 2 is out of range for a 2-d tensor",
+        ),
+        (
+            x.try_index_select(-2, &[0, 2]).unwrap_err(),
+            "index_select: index 2 at position 1 is out of range for axis 0 of length 2 in shape [2, 3]",
+        ),
+        (
+            x.try_gather(1, &[0, 3], &[2, 1]).unwrap_err(),
+            "gather: index 3 at position 1 is out of range for axis 1 of length 3 in shape [2, 3]",
+        ),
+        (
+            x.try_gather(1, &[0, 1], &[2]).unwrap_err(),
+            "gather: index of shape [2] has 1 dimensions but the input [2, 3] has 2",
+        ),
+        (
+            x.try_gather(1, &[0; 6], &[3, 2]).unwrap_err(),
+            "gather: index of shape [3, 2] is larger than the input [2, 3] on axis 0",
+        ),
+        (
+            x.try_gather(0, &[0; 3], &[2, 2]).unwrap_err(),
+            "gather: 3 indices do not fill the index shape [2, 2]",
+        ),
+    ];
+    for (err, expected) in cases {
+        assert_eq!(err.to_string(), expected);
+    }
+    assert_eq!(tape.len(), before, "a failed op records nothing");
+    // Along the gathered axis the index may be longer than the input.
+    assert_eq!(
+        &x.try_gather(1, &[2; 10], &[2, 5]).unwrap().shape()[..],
+        &[2, 5]
+    );
+}
+
+#[test]
+#[should_panic(
+    expected = "narrow: range 1..5 is out of bounds for axis 0 of length 4 in shape [4]"
+)]
+fn narrow_panics_with_the_same_message() {
+    let tape = Tape::<f32>::new();
+    let _ = zeros32(&tape, &[4]).narrow(0, 1, 4);
+}
+
+#[test]
+#[should_panic(expected = "index_select: index 7 at position 0 is out of range for axis 1")]
+fn index_select_panics_with_the_same_message() {
+    let tape = Tape::<f64>::new();
+    let _ = zeros(&tape, &[2, 3]).index_select(1, &[7]);
+}
+
+#[test]
+#[should_panic(expected = "gather: index 4 at position 0 is out of range for axis 0")]
+fn gather_panics_with_the_same_message() {
+    let tape = Tape::<f64>::new();
+    let _ = zeros(&tape, &[3]).gather(0, &[4], &[1]);
 }
 
 #[test]
@@ -220,6 +289,115 @@ fn var_from_slice_with_a_wrong_length() {
     let _ = tape.var_from_slice(&[0.0; 5], &[2, 3]);
 }
 
+// --- one convention: `try_x` returns the error, `x` panics with the same message ------
+
+/// The message `f` panics with.
+fn panic_message<R>(f: impl FnOnce() -> R) -> String {
+    let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) else {
+        panic!("the call should panic");
+    };
+    match payload.downcast::<String>() {
+        Ok(message) => *message,
+        Err(payload) => payload
+            .downcast::<&str>()
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+#[test]
+fn tensor_and_var_calls_fail_alike_in_both_forms() {
+    let a = Tensor::<f64>::zeros(&[2, 3]);
+    let b = Tensor::<f64>::zeros(&[4]);
+    let cube = Tensor::<f64>::zeros(&[1, 2, 3]);
+    let tape = Tape::<f64>::new();
+    let (va, vb, vcube) = (tape.var(&a), tape.var(&b), tape.var(&cube));
+    // (the try_ form's error, the message of the panicking form)
+    let pairs: Vec<(String, String)> = vec![
+        (
+            a.try_reshape(&[4]).unwrap_err().to_string(),
+            panic_message(|| a.reshape(&[4])),
+        ),
+        (
+            va.try_reshape(&[4]).unwrap_err().to_string(),
+            panic_message(|| va.reshape(&[4])),
+        ),
+        (
+            a.try_matmul(&a).unwrap_err().to_string(),
+            panic_message(|| a.matmul(&a)),
+        ),
+        (
+            va.try_matmul(va).unwrap_err().to_string(),
+            panic_message(|| va.matmul(va)),
+        ),
+        (
+            cube.try_transpose().unwrap_err().to_string(),
+            panic_message(|| cube.transpose()),
+        ),
+        (
+            vcube.try_transpose().unwrap_err().to_string(),
+            panic_message(|| vcube.transpose()),
+        ),
+        (
+            a.try_pick(&[0, 5]).unwrap_err().to_string(),
+            panic_message(|| a.pick(&[0, 5])),
+        ),
+        (
+            va.try_pick(&[0, 5]).unwrap_err().to_string(),
+            panic_message(|| va.pick(&[0, 5])),
+        ),
+        (
+            a.try_zip_with(&b, "add", |x, y| x + y)
+                .unwrap_err()
+                .to_string(),
+            panic_message(|| &a + &b),
+        ),
+        (
+            va.try_binary(vb, tape::ops::Binary::Add)
+                .unwrap_err()
+                .to_string(),
+            panic_message(|| va + vb),
+        ),
+        (
+            Tensor::<f64>::try_one_hot(&[0, 4], 4)
+                .unwrap_err()
+                .to_string(),
+            panic_message(|| Tensor::<f64>::one_hot(&[0, 4], 4)),
+        ),
+        (
+            tape.try_one_hot(&[0, 4], 4).unwrap_err().to_string(),
+            panic_message(|| tape.one_hot(&[0, 4], 4)),
+        ),
+    ];
+    for (error, panic) in &pairs {
+        assert_eq!(error, panic);
+    }
+    // Tensor and Var say the same thing about the same mistake.
+    for pair in pairs.chunks(2) {
+        assert_eq!(pair[0].0, pair[1].0);
+    }
+    assert_eq!(
+        pairs[4].0,
+        "transpose: expects at most 2 dimensions, got [1, 2, 3]"
+    );
+    assert_eq!(
+        pairs[10].0,
+        "one_hot: label 4 at row 1 is not below 4 classes"
+    );
+}
+
+#[test]
+fn transpose_has_one_name_on_tensor_and_var() {
+    let a = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
+    let tape = Tape::<f64>::new();
+    let v = tape.var(&a);
+    assert_eq!(v.transpose().value(), a.transpose());
+    assert_eq!(v.t().value(), a.t());
+    assert_eq!(a.t(), a.try_transpose().unwrap());
+    let grads = (v.transpose() * tape.constant(&a.t())).sum().backward();
+    assert_eq!(grads.wrt(v), a.data(), "d/dv sum(v^T * a^T) = a");
+}
+
 // --- tapes do not mix -----------------------------------------------------------------
 
 #[test]
@@ -227,7 +405,7 @@ fn var_from_slice_with_a_wrong_length() {
 fn vars_of_two_tapes_cannot_be_added() {
     let one = Tape::<f64>::new();
     let two = Tape::<f64>::new();
-    let _ = one.scalar(1.0) + two.scalar(2.0);
+    let _ = one.var_scalar(1.0) + two.var_scalar(2.0);
 }
 
 #[test]
@@ -259,7 +437,7 @@ fn vars_of_two_tapes_cannot_be_concatenated() {
 fn backward_into_on_another_tape() {
     let one = Tape::<f64>::new();
     let two = Tape::<f64>::new();
-    let y = one.scalar(1.0) * 2.0;
+    let y = one.var_scalar(1.0) * 2.0;
     two.backward_into(y, &mut tape::Grads::new());
 }
 
@@ -282,7 +460,7 @@ fn backward_on_a_non_scalar_f32() {
 #[test]
 fn backward_on_a_one_element_non_0d_var_is_fine() {
     let tape = Tape::<f64>::new();
-    let x = tape.var(&Tensor::from_vec(vec![3.0], &[1, 1]).unwrap());
+    let x = tape.var(&Tensor::from_vec(vec![3.0], &[1, 1]));
     assert_eq!((x * x).backward().wrt(x), &[6.0]);
 }
 
@@ -305,9 +483,9 @@ fn wrong<'t>(v: &[Var<'t, f64>]) -> Var<'t, f64> {
 
 #[test]
 fn gradcheck_names_the_worst_wrong_element() {
-    let y = Tensor::from_vec(vec![0.1, -0.2, 0.3], &[3]).unwrap();
+    let y = Tensor::from_vec(vec![0.1, -0.2, 0.3], &[3]);
     // sign(x) against x: errors 0.5, 1, 0 and 2; the worst is [1, 1].
-    let x = Tensor::from_vec(vec![0.5, -2.0, 1.0, 3.0], &[2, 2]).unwrap();
+    let x = Tensor::from_vec(vec![0.5, -2.0, 1.0, 3.0], &[2, 2]);
     let err = gradcheck(|_, v| wrong(v), &[y, x], &GradcheckOptions::default()).unwrap_err();
     match &err {
         GradcheckError::Mismatch {
@@ -316,12 +494,34 @@ fn gradcheck_names_the_worst_wrong_element() {
             analytic,
             numeric,
             tolerance,
+            report,
         } => {
             assert_eq!(*input, Some(1));
             assert_eq!(index, &vec![1, 1]);
             assert!((analytic - 1.0).abs() < 1e-12, "analytic {analytic}");
             assert!((numeric - 3.0).abs() < 1e-6, "numeric {numeric}");
             assert!((tolerance - (1e-5 + 1e-3 * numeric.abs())).abs() < 1e-12);
+            // The report holds both Jacobians: exp(y) for y, and sign(x) against x.
+            assert_eq!(report.checked, 7);
+            assert_eq!(report.analytic[1].data(), &[1.0, -1.0, 1.0, 1.0]);
+            let numeric_x = report.numeric[1].data();
+            for (got, want) in numeric_x.iter().zip([0.5, -2.0, 1.0, 3.0]) {
+                assert!((got - want).abs() < 1e-6, "{numeric_x:?}");
+            }
+            for (a, n) in report.analytic[0]
+                .data()
+                .iter()
+                .zip(report.numeric[0].data())
+            {
+                assert!((a - n).abs() < 1e-8);
+            }
+            // Every element appears in the table, the worst one among them.
+            let table = report.to_string();
+            assert_eq!(table.lines().count(), 1 + 7, "{table}");
+            assert!(
+                table.lines().any(|l| l.starts_with("1      [1, 1]")),
+                "{table}"
+            );
         }
         other => panic!("expected a mismatch, got {other:?}"),
     }
@@ -330,39 +530,65 @@ fn gradcheck_names_the_worst_wrong_element() {
     assert!(message.contains("analytic 1e0"), "{message}");
 
     // With x = 1 where the gradient happens to be right, the check passes.
-    let y = Tensor::from_vec(vec![0.1], &[1]).unwrap();
-    let x = Tensor::from_vec(vec![1.0], &[1]).unwrap();
+    let y = Tensor::from_vec(vec![0.1], &[1]);
+    let x = Tensor::from_vec(vec![1.0], &[1]);
     let report = gradcheck(|_, v| wrong(v), &[y, x], &GradcheckOptions::default()).unwrap();
     assert_eq!(report.checked, 2);
+    assert_eq!(report.elements().count(), 2);
+    assert!(report.directional.is_none());
 }
 
 #[test]
 fn gradcheck_fast_catches_the_wrong_gradient() {
-    let y = Tensor::from_vec(vec![0.1, -0.2, 0.3], &[3]).unwrap();
-    let x = Tensor::from_vec(vec![0.5, -2.0, 1.0, 3.0], &[2, 2]).unwrap();
+    let y = Tensor::from_vec(vec![0.1, -0.2, 0.3], &[3]);
+    let x = Tensor::from_vec(vec![0.5, -2.0, 1.0, 3.0], &[2, 2]);
     for seed in 0..5 {
         let options = GradcheckOptions {
             seed,
             ..GradcheckOptions::default()
         };
         let err = gradcheck_fast(|_, v| wrong(v), &[y.clone(), x.clone()], &options).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                GradcheckError::Mismatch {
-                    input: None,
-                    ref index,
-                    ..
-                } if index.is_empty()
-            ),
-            "{err:?}"
+        let GradcheckError::Mismatch {
+            input: None,
+            index,
+            analytic,
+            numeric,
+            report,
+            ..
+        } = err
+        else {
+            panic!("expected a fast-mode mismatch, got {err:?}");
+        };
+        assert!(index.is_empty());
+        // The report holds the direction and both directional derivatives: grad . u with
+        // the tape's gradient (sign(x) for x) and with the true one (x).
+        let directional = report
+            .directional
+            .as_ref()
+            .expect("fast mode reports its direction");
+        assert_eq!(
+            (directional.analytic, directional.numeric),
+            (analytic, numeric)
         );
+        let dot = |g: &[f64], u: &Tensor<f64>| -> f64 {
+            g.iter().zip(u.data()).map(|(a, b)| a * b).sum()
+        };
+        let y_part = dot(
+            &y.data().iter().map(|v| v.exp()).collect::<Vec<_>>(),
+            &directional.direction[0],
+        );
+        assert!(
+            (analytic - y_part - dot(&[1.0, -1.0, 1.0, 1.0], &directional.direction[1])).abs()
+                < 1e-12
+        );
+        assert!((numeric - y_part - dot(x.data(), &directional.direction[1])).abs() < 1e-6);
+        assert!(report.numeric.is_empty() && report.elements().next().is_none());
     }
 }
 
 #[test]
 fn gradcheck_rejects_non_scalar_and_non_finite_outputs() {
-    let x = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
+    let x = Tensor::from_vec(vec![1.0, 2.0], &[2]);
     let err = gradcheck(
         |_, v| v[0].exp(),
         std::slice::from_ref(&x),

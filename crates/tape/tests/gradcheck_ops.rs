@@ -17,7 +17,7 @@ fn numel(dims: &[usize]) -> usize {
 }
 
 fn tensor(dims: &[usize], data: Vec<f64>) -> Tensor<f64> {
-    Tensor::from_vec(data, dims).unwrap()
+    Tensor::from_vec(data, dims)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -389,9 +389,10 @@ proptest! {
     }
 
     #[test]
-    fn max(case in (dims(0, 3).prop_flat_map(distinct), weight())) {
+    fn max_and_min(case in (dims(0, 3).prop_flat_map(distinct), weight())) {
         let (input, w) = case;
-        check(|_, v| v[0].max() * w, &[input])?;
+        check(|_, v| v[0].max() * w, std::slice::from_ref(&input))?;
+        check(|_, v| v[0].min() * w, &[input])?;
     }
 
     #[test]
@@ -413,12 +414,13 @@ proptest! {
     }
 
     #[test]
-    fn max_axis(case in axis_case().prop_flat_map(|(d, axis, keep)| {
+    fn max_axis_and_min_axis(case in axis_case().prop_flat_map(|(d, axis, keep)| {
         let out = reduced(&d, axis, keep);
         (distinct(d), Just((axis, keep)), values(out, weight()))
     })) {
         let (input, (axis, keep), w) = case;
-        check(|_, v| contract(v[0].max_axis(axis, keep), &w), &[input])?;
+        check(|_, v| contract(v[0].max_axis(axis, keep), &w), std::slice::from_ref(&input))?;
+        check(|_, v| contract(v[0].min_axis(axis, keep), &w), &[input])?;
     }
 }
 
@@ -484,11 +486,85 @@ proptest! {
         let x = tape.var(&input);
         let hot = tape.one_hot(&labels, k);
         prop_assert!(!hot.requires_grad());
-        let expected = Tensor::<f64>::one_hot(&labels, k).unwrap();
+        let expected = Tensor::<f64>::one_hot(&labels, k);
         prop_assert_eq!(&hot.value(), &expected);
         let grads = (x * hot).sum().backward();
         prop_assert_eq!(grads.wrt(x), expected.data());
         prop_assert!(grads.wrt(hot).iter().all(|&g| g == 0.0));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Selection: narrow, index_select, gather
+// ---------------------------------------------------------------------------------------
+
+/// A shape of rank 1..=3 and one of its axes, as a resolved index and as the (possibly
+/// negative) form the caller passes.
+fn shape_and_axis() -> impl Strategy<Value = (Dims, usize, isize)> {
+    dims(1, 3).prop_flat_map(|d| {
+        let rank = d.len();
+        (Just(d), 0..rank, any::<bool>()).prop_map(move |(d, axis, negative)| {
+            let passed = if negative {
+                axis as isize - rank as isize
+            } else {
+                axis as isize
+            };
+            (d, axis, passed)
+        })
+    })
+}
+
+proptest! {
+    /// A random range `start..start + len` (possibly empty) along a random axis.
+    #[test]
+    fn narrow(case in shape_and_axis().prop_flat_map(|(d, axis, passed)| {
+        let size = d[axis];
+        (Just((d, axis, passed)), 0..=size).prop_flat_map(move |(shape, start)| {
+            (Just(shape), Just(start), 0..=size - start)
+        })
+    }).prop_flat_map(|((d, axis, passed), start, len)| {
+        let mut out = d.clone();
+        out[axis] = len;
+        (values(d, any_val()), Just((passed, start, len)), values(out, weight()))
+    })) {
+        let (input, (axis, start, len), w) = case;
+        check(|_, v| contract(v[0].narrow(axis, start, len), &w), &[input])?;
+    }
+
+    /// Random indices along a random axis, repeats included (their gradients add).
+    #[test]
+    fn index_select(case in shape_and_axis().prop_flat_map(|(d, axis, passed)| {
+        let size = d[axis];
+        (Just((d, axis, passed)), vec(0..size, 0..=6))
+    }).prop_flat_map(|((d, axis, passed), indices)| {
+        let mut out = d.clone();
+        out[axis] = indices.len();
+        (values(d, any_val()), Just((passed, indices)), values(out, weight()))
+    })) {
+        let (input, (axis, indices), w) = case;
+        check(|_, v| contract(v[0].index_select(axis, &indices), &w), &[input])?;
+    }
+
+    /// An index no larger than the input off `axis` (as PyTorch allows), of any size along
+    /// it, with random (repeating) entries.
+    #[test]
+    fn gather(case in shape_and_axis().prop_flat_map(|(d, axis, passed)| {
+        let index_dims: Vec<_> = d.iter().enumerate()
+            .map(|(i, &n)| if i == axis { (1usize..=5).boxed() } else { (1..=n).boxed() })
+            .collect();
+        (Just((d, axis, passed)), index_dims)
+    }).prop_flat_map(|((d, axis, passed), index_dims)| {
+        let size = d[axis];
+        (
+            values(d, any_val()),
+            Just(passed),
+            vec(0..size, numel(&index_dims)),
+            values(index_dims.clone(), weight()),
+            Just(index_dims),
+        )
+    })) {
+        let (input, axis, index, w, index_dims) = case;
+        check(|_, v| contract(v[0].gather(axis, &index, &index_dims), &w), &[input])?;
     }
 }
 

@@ -1,7 +1,8 @@
 //! Properties of the tape itself, in `f32` and `f64`: adjoints accumulate over uses, a
 //! very deep chain differentiates without recursion, backward is repeatable, unrelated
-//! vars and constants get zero, `vjp` is the gradient of a seeded sum, a reused tape
-//! stops growing, and gradients refuse vars of another tape.
+//! vars and constants get zero, `vjp` (and `backward_with`) is the gradient of a seeded
+//! sum, compound assignment records the spelt-out op, a reused tape stops growing, and
+//! gradients refuse vars of another tape.
 
 use tape::{Float, Grads, Tape, Tensor, Var};
 
@@ -10,7 +11,7 @@ fn t<T: Float>(x: f64) -> T {
 }
 
 fn tensor<T: Float>(data: &[f64], dims: &[usize]) -> Tensor<T> {
-    Tensor::from_vec(data.iter().map(|&x| t(x)).collect(), dims).unwrap()
+    Tensor::from_vec(data.iter().map(|&x| t(x)).collect(), dims)
 }
 
 fn bits<T: Float>(xs: &[T]) -> Vec<u64> {
@@ -50,7 +51,7 @@ fn model_inputs<T: Float>() -> (Tensor<T>, Tensor<T>, Tensor<T>) {
 fn accumulates_over_uses<T: Float>() {
     // x*x + x*x = 2x^2 has derivative 4x: both uses in each product, and both products.
     let tape = Tape::<T>::new();
-    let x = tape.scalar(t(1.5));
+    let x = tape.var_scalar(t(1.5));
     assert_eq!((x * x + x * x).backward().item(x), t(6.0));
 
     let data = [-2.0, -0.5, 0.0, 0.75, 3.0, 10.0];
@@ -68,7 +69,7 @@ fn accumulates_over_uses<T: Float>() {
 /// calling thread (a test thread's 2 MiB stack would not survive a recursive backward).
 fn deep_chain<T: Float>(a: f64, steps: usize, rtol: f64) {
     let tape = Tape::<T>::new();
-    let x = tape.scalar(t(1.0));
+    let x = tape.var_scalar(t(1.0));
     let mut y = x;
     for _ in 0..steps {
         y = y * t::<T>(a) + t::<T>(0.0);
@@ -83,7 +84,7 @@ fn deep_chain<T: Float>(a: f64, steps: usize, rtol: f64) {
     // the tape's) and dy/dx = prod (1 + c (1 - tanh^2 y)) is accumulated in f64.
     let c = t::<T>(0.001);
     let tape = Tape::<T>::new();
-    let x = tape.scalar(t(0.3));
+    let x = tape.var_scalar(t(0.3));
     let (mut y, mut value, mut deriv) = (x, t::<T>(0.3), 1.0f64);
     for _ in 0..steps / 2 {
         y = y + y.tanh() * c;
@@ -150,6 +151,45 @@ fn vjp_is_a_seeded_sum<T: Float>() {
     assert_eq!(bits(by_vjp.wrt(a)), bits(by_sum.wrt(a)));
     assert_eq!(bits(by_vjp.wrt(b)), bits(by_sum.wrt(b)));
     assert!(by_vjp.wrt(b).iter().all(|&g| g != T::ZERO));
+    // The seeded backward on the var itself is the same product.
+    let by_var = y.backward_with(&seed);
+    assert_eq!(bits(by_var.wrt(a)), bits(by_vjp.wrt(a)));
+    assert_eq!(bits(by_var.wrt(b)), bits(by_vjp.wrt(b)));
+    // With a seed of 1, a scalar's seeded backward is its backward.
+    let loss = y.sum();
+    let seeded = loss.backward_with(&Tensor::scalar(T::ONE));
+    assert_eq!(bits(seeded.wrt(a)), bits(loss.backward().wrt(a)));
+}
+
+/// `y op= x` records `y op x` and moves `y` to it: the same values and gradients as the
+/// spelt-out form, for vars and for plain numbers on the right, with broadcasting.
+fn compound_assignment_is_the_spelt_out_op<T: Float>() {
+    let tape = Tape::<T>::new();
+    let a = tape.var(&tensor(&[0.5, -1.0, 2.0, 0.25, 1.5, -0.75], &[2, 3]));
+    let b = tape.var(&tensor(&[1.0, -2.0, 0.5], &[3]));
+    let mut y = a;
+    y += b;
+    y *= a;
+    y -= t::<T>(0.5);
+    y /= b;
+    y *= t::<T>(3.0);
+    y -= b;
+    y += t::<T>(1.0);
+    y /= t::<T>(2.0);
+    let spelt_out =
+        (((((a + b) * a - t::<T>(0.5)) / b) * t::<T>(3.0) - b) + t::<T>(1.0)) / t::<T>(2.0);
+    assert_eq!(
+        bits(&y.value().into_vec()),
+        bits(&spelt_out.value().into_vec())
+    );
+    let (by_assign, by_ops) = (y.sum().backward(), spelt_out.sum().backward());
+    assert_eq!(bits(by_assign.wrt(a)), bits(by_ops.wrt(a)));
+    assert_eq!(bits(by_assign.wrt(b)), bits(by_ops.wrt(b)));
+    assert_ne!(
+        y.index(),
+        a.index(),
+        "y moved to a new node; a is unchanged"
+    );
 }
 
 /// Clear, record, backward_into, 10,000 times: the buffers keep the size of the first
@@ -195,6 +235,7 @@ for_both_types!(
     backward_is_repeatable,
     unrelated_vars_and_constants_get_zero,
     vjp_is_a_seeded_sum,
+    compound_assignment_is_the_spelt_out_op,
     reused_tape_stops_growing,
 );
 
@@ -203,8 +244,8 @@ for_both_types!(
 fn grads_refuse_a_var_of_another_tape_f64() {
     let one = Tape::<f64>::new();
     let two = Tape::<f64>::new();
-    let x = one.scalar(1.0);
-    let y = two.scalar(1.0);
+    let x = one.var_scalar(1.0);
+    let y = two.var_scalar(1.0);
     let grads = (x * 2.0).backward();
     let _ = grads.wrt(y);
 }
@@ -214,8 +255,8 @@ fn grads_refuse_a_var_of_another_tape_f64() {
 fn grads_refuse_a_var_of_another_tape_f32() {
     let one = Tape::<f32>::new();
     let two = Tape::<f32>::new();
-    let x = one.var(&Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap());
-    let y = two.var(&Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap());
+    let x = one.var(&Tensor::from_vec(vec![1.0, 2.0], &[2]));
+    let y = two.var(&Tensor::from_vec(vec![1.0, 2.0], &[2]));
     let grads = (x * 2.0f32).sum().backward();
     let _ = &grads[y];
 }
@@ -225,10 +266,23 @@ fn grads_refuse_a_var_of_another_tape_f32() {
 fn grads_refuse_a_var_recorded_after_clear() {
     let mut tape = Tape::<f64>::new();
     let grads = {
-        let x = tape.scalar(1.0);
+        let x = tape.var_scalar(1.0);
         (x * 2.0).backward()
     };
     tape.clear();
-    let x = tape.scalar(1.0);
+    let x = tape.var_scalar(1.0);
     let _ = grads.item(x);
+}
+
+/// `Tape::scalar` was renamed `var_scalar`; the old name is deprecated but still records
+/// a trainable scalar.
+#[test]
+#[allow(deprecated)]
+fn the_old_name_of_var_scalar_still_records_a_trainable_scalar() {
+    let tape = Tape::<f64>::new();
+    let x = tape.scalar(2.0);
+    assert!(x.requires_grad());
+    assert_eq!((x * x).backward().item(x), 4.0);
+    assert!(tape.var_scalar(1.0).requires_grad());
+    assert!(!tape.constant_scalar(1.0).requires_grad());
 }

@@ -1,10 +1,83 @@
 //! Adam and AdamW: bias-corrected moment estimates.
 
 use super::{
-    assert_finite_nonnegative, assert_unit_interval, for_each_element, zeroed_like, Optimizer,
-    ParamLayout,
+    finite_nonnegative, for_each_element, unit_interval, validated, zeroed_like, Optimizer,
+    OptimizerKind, ParamLayout, Preset,
 };
+use serde::{Deserialize, Serialize};
 use tape::{Float, Tensor};
+
+/// [`Adam`]'s hyperparameters (with L2 weight decay; [`AdamWConfig`] for decoupled).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdamConfig {
+    /// Decay of the first moment.
+    pub beta1: f64,
+    /// Decay of the second moment.
+    pub beta2: f64,
+    /// Added to `sqrt(v_hat)`.
+    pub eps: f64,
+    /// Weight decay: added to the gradient (Adam) or applied to the weights (AdamW).
+    pub weight_decay: f64,
+}
+
+impl AdamConfig {
+    /// PyTorch's defaults: `beta1 = 0.9`, `beta2 = 0.999`, `eps = 1e-8`, no weight decay.
+    pub const DEFAULTS: Self = AdamConfig {
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: 1e-8,
+        weight_decay: 0.0,
+    };
+}
+
+impl OptimizerKind for AdamConfig {
+    const PRESETS: &'static [Preset<Self>] = &[Preset::new(
+        "adam",
+        "Adam: bias-corrected moment estimates, L2 weight decay",
+        Self::DEFAULTS,
+    )];
+
+    fn validate(&self) -> Result<(), String> {
+        unit_interval("beta1", self.beta1)?;
+        unit_interval("beta2", self.beta2)?;
+        finite_nonnegative("eps", self.eps)?;
+        finite_nonnegative("weight_decay", self.weight_decay)
+    }
+
+    fn build<T: Float>(&self) -> Box<dyn Optimizer<T>> {
+        Box::new(Adam::from_config(*self))
+    }
+}
+
+/// AdamW's hyperparameters: Adam's, with the weight decay decoupled from the gradient.
+/// In JSON and text it has the same fields as [`AdamConfig`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AdamWConfig(pub AdamConfig);
+
+impl AdamWConfig {
+    /// PyTorch's defaults: Adam's, with decoupled weight decay 0.01.
+    pub const DEFAULTS: Self = AdamWConfig(AdamConfig {
+        weight_decay: 0.01,
+        ..AdamConfig::DEFAULTS
+    });
+}
+
+impl OptimizerKind for AdamWConfig {
+    const PRESETS: &'static [Preset<Self>] = &[Preset::new(
+        "adamw",
+        "AdamW: Adam with decoupled weight decay",
+        Self::DEFAULTS,
+    )];
+
+    fn validate(&self) -> Result<(), String> {
+        self.0.validate()
+    }
+
+    fn build<T: Float>(&self) -> Box<dyn Optimizer<T>> {
+        Box::new(Adam::adamw_from_config(*self))
+    }
+}
 
 /// Adam (`torch.optim.Adam`) and, with decoupled weight decay, AdamW
 /// (`torch.optim.AdamW`).
@@ -27,10 +100,7 @@ use tape::{Float, Tensor};
 /// and the last line as `w <- w - (eta / (1 - beta1^t)) m / (sqrt(v) / sqrt(1 - beta2^t) + eps)`.
 #[derive(Clone, Debug)]
 pub struct Adam<T> {
-    beta1: T,
-    beta2: T,
-    eps: T,
-    weight_decay: T,
+    config: AdamConfig,
     decoupled: bool,
     step_count: u64,
     first_moment: Vec<Vec<T>>,
@@ -40,22 +110,19 @@ pub struct Adam<T> {
 
 impl<T: Float> Adam<T> {
     /// The default `beta1`.
-    pub const DEFAULT_BETA1: f64 = 0.9;
+    pub const DEFAULT_BETA1: f64 = AdamConfig::DEFAULTS.beta1;
     /// The default `beta2`.
-    pub const DEFAULT_BETA2: f64 = 0.999;
+    pub const DEFAULT_BETA2: f64 = AdamConfig::DEFAULTS.beta2;
     /// The default `eps`.
-    pub const DEFAULT_EPS: f64 = 1e-8;
+    pub const DEFAULT_EPS: f64 = AdamConfig::DEFAULTS.eps;
     /// The default weight decay of AdamW (Adam's is 0).
-    pub const DEFAULT_ADAMW_WEIGHT_DECAY: f64 = 0.01;
+    pub const DEFAULT_ADAMW_WEIGHT_DECAY: f64 = AdamWConfig::DEFAULTS.0.weight_decay;
 
-    /// Adam with `beta1 = 0.9`, `beta2 = 0.999`, `eps = 1e-8` and no weight decay.
-    pub fn new() -> Self {
+    /// Adam or AdamW with these hyperparameters, checked.
+    fn with(config: AdamConfig, decoupled: bool) -> Self {
         Adam {
-            beta1: T::from_f64(Self::DEFAULT_BETA1),
-            beta2: T::from_f64(Self::DEFAULT_BETA2),
-            eps: T::from_f64(Self::DEFAULT_EPS),
-            weight_decay: T::ZERO,
-            decoupled: false,
+            config: validated(if decoupled { "AdamW" } else { "Adam" }, config),
+            decoupled,
             step_count: 0,
             first_moment: Vec::new(),
             second_moment: Vec::new(),
@@ -63,45 +130,72 @@ impl<T: Float> Adam<T> {
         }
     }
 
+    /// Adam (L2 weight decay) with these hyperparameters.
+    ///
+    /// # Panics
+    /// If [`AdamConfig`]'s check fails; the message names the hyperparameter.
+    pub fn from_config(config: AdamConfig) -> Self {
+        Self::with(config, false)
+    }
+
+    /// AdamW (decoupled weight decay) with these hyperparameters.
+    ///
+    /// # Panics
+    /// If the check fails; the message names the hyperparameter.
+    pub fn adamw_from_config(config: AdamWConfig) -> Self {
+        Self::with(config.0, true)
+    }
+
+    /// Adam with `beta1 = 0.9`, `beta2 = 0.999`, `eps = 1e-8` and no weight decay.
+    pub fn new() -> Self {
+        Self::from_config(AdamConfig::DEFAULTS)
+    }
+
     /// AdamW: Adam's defaults with decoupled weight decay 0.01.
     pub fn adamw() -> Self {
-        Adam {
-            weight_decay: T::from_f64(Self::DEFAULT_ADAMW_WEIGHT_DECAY),
-            decoupled: true,
-            ..Self::new()
-        }
+        Self::adamw_from_config(AdamWConfig::DEFAULTS)
     }
 
     /// Sets the decay rates of the first and second moments.
     ///
     /// # Panics
     /// Unless both lie in `[0, 1)`.
-    pub fn betas(mut self, beta1: T, beta2: T) -> Self {
-        assert_unit_interval("Adam: beta1", beta1);
-        assert_unit_interval("Adam: beta2", beta2);
-        self.beta1 = beta1;
-        self.beta2 = beta2;
-        self
+    pub fn betas(self, beta1: T, beta2: T) -> Self {
+        let config = AdamConfig {
+            beta1: beta1.to_f64(),
+            beta2: beta2.to_f64(),
+            ..self.config
+        };
+        Self::with(config, self.decoupled)
     }
 
     /// Sets `eps`, added to `sqrt(v_hat)` to avoid dividing by zero.
     ///
     /// # Panics
     /// If `eps` is negative or not finite.
-    pub fn eps(mut self, eps: T) -> Self {
-        assert_finite_nonnegative("Adam: eps", eps);
-        self.eps = eps;
-        self
+    pub fn eps(self, eps: T) -> Self {
+        let config = AdamConfig {
+            eps: eps.to_f64(),
+            ..self.config
+        };
+        Self::with(config, self.decoupled)
     }
 
     /// Sets the weight decay: L2 (added to the gradient) for Adam, decoupled for AdamW.
     ///
     /// # Panics
     /// If `weight_decay` is negative or not finite.
-    pub fn weight_decay(mut self, weight_decay: T) -> Self {
-        assert_finite_nonnegative("Adam: weight decay", weight_decay);
-        self.weight_decay = weight_decay;
-        self
+    pub fn weight_decay(self, weight_decay: T) -> Self {
+        let config = AdamConfig {
+            weight_decay: weight_decay.to_f64(),
+            ..self.config
+        };
+        Self::with(config, self.decoupled)
+    }
+
+    /// The hyperparameters.
+    pub fn config(&self) -> &AdamConfig {
+        &self.config
     }
 
     /// True for AdamW (decoupled weight decay), false for Adam (L2 weight decay).
@@ -140,15 +234,21 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         }
         self.step_count += 1;
         let t = i32::try_from(self.step_count).unwrap_or(i32::MAX);
-        let (beta1, beta2, eps, eta) = (self.beta1, self.beta2, self.eps, learning_rate);
+        let t_of = T::from_f64;
+        let (beta1, beta2) = (t_of(self.config.beta1), t_of(self.config.beta2));
+        let (eps, weight_decay, eta) = (
+            t_of(self.config.eps),
+            t_of(self.config.weight_decay),
+            learning_rate,
+        );
         let bias_correction1 = T::ONE - beta1.powi(t);
         let bias_correction2_sqrt = (T::ONE - beta2.powi(t)).sqrt();
         let step_size = eta / bias_correction1;
         // Adam adds the decay to the gradient (L2); AdamW shrinks the weight directly.
         let (l2_decay, decoupled_factor) = if self.decoupled {
-            (T::ZERO, T::ONE - eta * self.weight_decay)
+            (T::ZERO, T::ONE - eta * weight_decay)
         } else {
-            (self.weight_decay, T::ONE)
+            (weight_decay, T::ONE)
         };
         let moments = [&mut self.first_moment, &mut self.second_moment];
         for_each_element(params, grads, l2_decay, moments, |w, g, [m, v]| {

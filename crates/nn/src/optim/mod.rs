@@ -38,14 +38,27 @@
 //!
 //! ## Naming an optimizer
 //!
-//! [`OptimizerConfig`] is the serializable description used by the command line and by
-//! model files; [`OptimizerConfig::build`] turns it into a boxed [`Optimizer`].
+//! Each optimizer's file also holds its hyperparameters as a config type (`SgdConfig`,
+//! `AdamConfig`, ...), with the one validation its builders and every other caller use,
+//! and the names it can be asked for by. The registry at the end of this file lists them
+//! once; from it come [`OptimizerConfig`] (serializable, for the command line and model
+//! files), its parser and printer (`adam`, `adam:beta1=0.8,weight_decay=0.01`), the
+//! command line's help and the README's list (a test keeps it in step).
+//! [`OptimizerConfig::build`] turns a config into a boxed [`Optimizer`].
+//!
+//! ## Adding an optimizer
+//!
+//! Write `optim/name.rs` with the optimizer (implementing [`Optimizer`]) and its config
+//! type (implementing [`OptimizerKind`]: presets, `validate`, `build`), then register it
+//! at the end of this file: `mod`, `pub use`, and one line in `register_optimizers!`.
+//! The parser, the printer, JSON and the command line's help then know it; the README's
+//! `--optimizer` list gets its name by hand (a test fails until it does).
 //!
 //! ```
 //! use nn::optim::{Adam, Optimizer, OptimizerConfig};
 //! use tape::Tensor;
 //!
-//! let mut w = Tensor::from_vec(vec![1.0_f64, -2.0], &[2]).unwrap();
+//! let mut w = Tensor::from_vec(vec![1.0_f64, -2.0], &[2]);
 //! let mut adam = Adam::new();
 //! adam.step(&mut [&mut w], &[&[0.5, -1.0]], 0.1);
 //! // The first Adam step moves each weight by about eta against the gradient's sign.
@@ -53,21 +66,13 @@
 //!
 //! let config: OptimizerConfig = "nesterov".parse().unwrap();
 //! let mut optimizer = config.build::<f32>();
-//! let mut v = Tensor::from_vec(vec![0.0_f32; 3], &[3]).unwrap();
+//! let mut v = Tensor::from_vec(vec![0.0_f32; 3], &[3]);
 //! optimizer.step(&mut [&mut v], &[&[1.0, 1.0, 1.0]], 0.1);
 //! ```
 
-mod adagrad;
-mod adam;
 mod config;
-mod rmsprop;
-mod sgd;
 
-pub use adagrad::AdaGrad;
-pub use adam::Adam;
-pub use config::OptimizerConfig;
-pub use rmsprop::RmsProp;
-pub use sgd::Sgd;
+pub use config::{OptimizerKind, Preset};
 
 use tape::{Float, Tensor};
 
@@ -178,16 +183,57 @@ fn for_each_element<T: Float, const S: usize>(
     }
 }
 
-fn assert_finite_nonnegative<T: Float>(what: &str, value: T) {
-    assert!(
-        value.is_finite() && value >= T::ZERO,
-        "{what} must be finite and non-negative, got {value}"
-    );
+/// The check of hyperparameters such as eps, momentum and weight decay.
+fn finite_nonnegative(what: &str, value: f64) -> Result<(), String> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} must be finite and non-negative, got {value}"
+        ))
+    }
 }
 
-fn assert_unit_interval<T: Float>(what: &str, value: T) {
-    assert!(
-        value >= T::ZERO && value < T::ONE,
-        "{what} must lie in [0, 1), got {value}"
-    );
+/// The check of decay rates such as Adam's betas and RMSProp's rho.
+fn unit_interval(what: &str, value: f64) -> Result<(), String> {
+    if (0.0..1.0).contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("{what} must lie in [0, 1), got {value}"))
+    }
+}
+
+/// Panics with `optimizer: reason` unless `config` is valid: the builders' one check.
+fn validated<C: OptimizerKind>(optimizer: &str, config: C) -> C {
+    if let Err(reason) = config.validate() {
+        panic!("{optimizer}: {reason}");
+    }
+    config
+}
+
+// ---------------------------------------------------------------------------------------
+// The registry: every step-wise optimizer, once. The parser, the printer, the command
+// line's help and the README's list follow it.
+
+mod adagrad;
+mod adam;
+mod rmsprop;
+mod sgd;
+
+pub use adagrad::{AdaGrad, AdaGradConfig};
+pub use adam::{Adam, AdamConfig, AdamWConfig};
+pub use rmsprop::{RmsProp, RmsPropConfig};
+pub use sgd::{Sgd, SgdConfig};
+
+config::register_optimizers! {
+    /// [`Sgd`]: plain, heavy-ball momentum, or Nesterov, with L2 weight decay.
+    Sgd(SgdConfig) = "sgd",
+    /// [`AdaGrad`], with L2 weight decay.
+    AdaGrad(AdaGradConfig) = "adagrad" | "ada_grad",
+    /// [`RmsProp`], with L2 weight decay.
+    RmsProp(RmsPropConfig) = "rmsprop" | "rms_prop",
+    /// [`Adam`] with L2 weight decay.
+    Adam(AdamConfig) = "adam",
+    /// [`Adam`] with decoupled weight decay (AdamW).
+    AdamW(AdamWConfig) = "adamw" | "adam_w",
 }

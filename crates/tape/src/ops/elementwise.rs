@@ -200,10 +200,24 @@ binary_ops! {
     Mul("mul"): |a, b| a * b, |a, b, _y| (b, a);
     /// `a / b`: `(1 / b, -a / b^2 = -y / b)`.
     Div("div"): |a, b| a / b, |_a, b, y| (b.recip(), -y / b);
-    /// Elementwise maximum; a tie sends the gradient to `a`.
-    Maximum("maximum"): |a, b| if b > a { b } else { a }, |a, b, _y| if b > a { (T::ZERO, T::ONE) } else { (T::ONE, T::ZERO) };
-    /// Elementwise minimum; a tie sends the gradient to `a`.
-    Minimum("minimum"): |a, b| if b < a { b } else { a }, |a, b, _y| if b < a { (T::ZERO, T::ONE) } else { (T::ONE, T::ZERO) };
+    /// Elementwise maximum (NaN if either is NaN); a tie splits the gradient evenly.
+    Maximum("maximum"): |a, b| if b > a || b.is_nan() { b } else { a }, |a, b, y| extremum_partials(a, b, y);
+    /// Elementwise minimum (NaN if either is NaN); a tie splits the gradient evenly.
+    Minimum("minimum"): |a, b| if b < a || b.is_nan() { b } else { a }, |a, b, y| extremum_partials(a, b, y);
+}
+
+/// The partial derivatives of `y = max(a, b)` or `min(a, b)`: the operand equal to `y`
+/// takes the gradient, and a tie splits it evenly, as the reductions do (see
+/// [Ties](crate::ops::reduce#ties)). A NaN operand counts as equal to a NaN result.
+#[inline(always)]
+fn extremum_partials<T: Float>(a: T, b: T, y: T) -> (T, T) {
+    let attains = |x: T| x == y || (x.is_nan() && y.is_nan());
+    match (attains(a), attains(b)) {
+        (true, true) => (T::from_f64(0.5), T::from_f64(0.5)),
+        (true, false) => (T::ONE, T::ZERO),
+        (false, true) => (T::ZERO, T::ONE),
+        (false, false) => (T::ZERO, T::ZERO),
+    }
 }
 
 /// `dx += dy * f'(x)`.
@@ -323,11 +337,25 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn powf(self, p: T) -> Self {
         self.unary(Unary::Powf(p))
     }
-    /// Elementwise maximum of two vars (broadcasting).
+    /// Elementwise maximum of two vars (broadcasting); NaN where either is NaN.
+    ///
+    /// Where the two are equal, each gets half the gradient (as in PyTorch), which is also
+    /// what central differences measure there; see [Ties](crate::ops::reduce#ties).
+    ///
+    /// ```
+    /// use tape::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let a = tape.var(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]));
+    /// let b = tape.var(&Tensor::from_vec(vec![1.0, 1.0, 4.0], &[3]));
+    /// let grads = a.maximum(b).sum().backward();
+    /// assert_eq!(grads.wrt(a), &[0.5, 1.0, 0.0]);
+    /// assert_eq!(grads.wrt(b), &[0.5, 0.0, 1.0]);
+    /// ```
     pub fn maximum(self, other: Self) -> Self {
         self.binary(other, Binary::Maximum)
     }
-    /// Elementwise minimum of two vars (broadcasting).
+    /// Elementwise minimum of two vars (broadcasting); NaN where either is NaN. Ties split
+    /// the gradient evenly, as for [`maximum`](Var::maximum).
     pub fn minimum(self, other: Self) -> Self {
         self.binary(other, Binary::Minimum)
     }

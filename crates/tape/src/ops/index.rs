@@ -2,7 +2,7 @@
 
 use crate::float::Float;
 use crate::ops::Op;
-use crate::shape::ShapeError;
+use crate::shape::{check_labels, ShapeError};
 use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded, Tape};
 use crate::tensor::pick_dims;
 use crate::var::Var;
@@ -38,15 +38,11 @@ impl<'t, T: Float> Var<'t, T> {
 }
 
 impl<T: Float> Tape<T> {
-    /// One-hot rows `[labels.len(), classes]` as a constant.
-    ///
-    /// # Panics
-    /// If a label is not below `classes`.
-    pub fn one_hot(&self, labels: &[usize], classes: usize) -> Var<'_, T> {
-        if let Some((row, label)) = labels.iter().enumerate().find(|(_, &l)| l >= classes) {
-            panic!("one_hot: label {label} at row {row} is not below {classes} classes");
-        }
-        self.record(
+    /// One-hot rows `[labels.len(), classes]` as a constant, or an error naming the first
+    /// label that is not below `classes` (as [`Tensor::try_one_hot`](crate::Tensor::try_one_hot)).
+    pub fn try_one_hot(&self, labels: &[usize], classes: usize) -> Result<Var<'_, T>, ShapeError> {
+        check_labels("one_hot", labels, classes)?;
+        Ok(self.record(
             Op::Leaf,
             OutShape::Dims(&[labels.len(), classes]),
             false,
@@ -55,7 +51,16 @@ impl<T: Float> Tape<T> {
                     row[label] = T::ONE;
                 }
             },
-        )
+        ))
+    }
+
+    /// One-hot rows `[labels.len(), classes]` as a constant.
+    ///
+    /// # Panics
+    /// If a label is not below `classes`.
+    pub fn one_hot(&self, labels: &[usize], classes: usize) -> Var<'_, T> {
+        self.try_one_hot(labels, classes)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 }
 

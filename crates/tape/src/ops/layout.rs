@@ -5,6 +5,7 @@ use crate::kernels::for_each_broadcast;
 use crate::ops::Op;
 use crate::shape::{broadcast_shapes, numel, resolve_axis, split_at_axis, Dims, Shape, ShapeError};
 use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
+use crate::tensor::transpose_dims;
 use crate::var::Var;
 
 impl<'t, T: Float> Var<'t, T> {
@@ -59,6 +60,23 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn broadcast_to(self, dims: &[usize]) -> Self {
         self.try_broadcast_to(dims)
             .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Matrix transpose of a 2-d var; 0-d and 1-d vars are returned unchanged (as
+    /// PyTorch's `t()`); an error for more dimensions. The op and its backward rule are
+    /// those of [`t`](Var::t), in [`linalg`](crate::ops::linalg).
+    pub fn try_transpose(self) -> Result<Self, ShapeError> {
+        transpose_dims(&self.shape())?;
+        Ok(self.t())
+    }
+
+    /// Matrix transpose of a 2-d var (0-d and 1-d vars are returned unchanged), as
+    /// [`Tensor::transpose`](crate::Tensor::transpose); [`t`](Var::t) is its shorthand.
+    ///
+    /// # Panics
+    /// For more than two dimensions.
+    pub fn transpose(self) -> Self {
+        self.try_transpose().unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Stop-gradient: the same value, but no gradient flows back through it.

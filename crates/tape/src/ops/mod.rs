@@ -6,12 +6,15 @@
 //! - [`reduce`]: sum, mean and max, over everything or along an axis
 //! - [`layout`]: reshape, broadcast, concatenation, detach
 //! - [`index`]: pick by index (the label term of cross-entropy), one-hot
+//! - [`select`]: parts of a var: a range along an axis (narrow), slices by index
+//!   (index_select), one element per position along an axis (gather)
 
 pub mod elementwise;
 pub mod index;
 pub mod layout;
 pub mod linalg;
 pub mod reduce;
+pub mod select;
 
 use crate::float::Float;
 use crate::tape::{Adjoints, NodeId, Output, Recorded};
@@ -53,6 +56,13 @@ pub(crate) enum Op<T> {
         axis: u8,
         inputs: u32,
         count: u32,
+    },
+    /// Elements of `x` selected along `axis`: a range (`narrow`), slices by index
+    /// (`index_select`) or one element per position (`gather`).
+    Select {
+        x: NodeId,
+        axis: u8,
+        selection: select::Selection,
     },
 }
 
@@ -109,6 +119,17 @@ impl<T: Float> Op<T> {
                     .collect();
                 format!("concat([{}], {axis})", ids.join(", "))
             }
+            Op::Select {
+                x,
+                axis,
+                selection: select::Selection::Range { start },
+            } => format!("narrow(#{x}, {axis}, {start})"),
+            Op::Select {
+                x,
+                axis,
+                selection: select::Selection::Indices { .. },
+            } => format!("index_select(#{x}, {axis}, indices)"),
+            Op::Select { x, axis, .. } => format!("gather(#{x}, {axis}, index)"),
         }
     }
 
@@ -133,7 +154,8 @@ impl<T: Float> Op<T> {
             | Op::Reshape(x)
             | Op::BroadcastTo(x)
             | Op::Reduce(_, x, _)
-            | Op::Pick { x, .. } => f(x),
+            | Op::Pick { x, .. }
+            | Op::Select { x, .. } => f(x),
             Op::Binary(_, a, b) | Op::MatMul { a, b, .. } => {
                 f(a);
                 f(b);
@@ -192,6 +214,9 @@ impl<T: Float> Op<T> {
                 inputs,
                 count,
             } => layout::concat_backward(axis, inputs, count, recorded, out, adjoints),
+            Op::Select { x, axis, selection } => {
+                select::select_backward(x, axis, selection, recorded, out, adjoints)
+            }
         }
     }
 }

@@ -1,4 +1,14 @@
-//! Reductions: sum, mean and max, over everything or along one axis.
+//! Reductions: sum, mean, max and min, over everything or along one axis.
+//!
+//! ## Ties
+//!
+//! Where several elements share the maximum (or minimum), the max is not differentiable
+//! and any split of the gradient among them is a valid subgradient. We split it
+//! **evenly**, as PyTorch's `amax`/`amin` do: the result does not depend on the order of
+//! the elements, and for a tie of two it is exactly what central differences measure
+//! (nudging one of two equal elements up moves the max by `eps`, down by 0: slope 1/2), so
+//! [`gradcheck`](crate::gradcheck()) agrees there. A NaN element makes the result NaN, and
+//! the gradient is split among the NaN elements.
 
 use crate::float::Float;
 use crate::kernels;
@@ -14,8 +24,10 @@ pub enum Reduction {
     Sum,
     /// Arithmetic mean.
     Mean,
-    /// Maximum; its gradient goes to the first maximal element.
+    /// Maximum; a tie splits the gradient evenly among the maximal elements.
     Max,
+    /// Minimum; a tie splits the gradient evenly among the minimal elements.
+    Min,
 }
 
 impl<'t, T: Float> Var<'t, T> {
@@ -31,6 +43,7 @@ impl<'t, T: Float> Var<'t, T> {
                     Reduction::Sum => kernels::sum_all(v),
                     Reduction::Mean => kernels::sum_all(v) / T::from_usize(v.len()),
                     Reduction::Max => kernels::max_all(v),
+                    Reduction::Min => v.iter().copied().fold(T::INFINITY, smaller),
                 }
             },
         )
@@ -55,6 +68,7 @@ impl<'t, T: Float> Var<'t, T> {
                         out.iter_mut().for_each(|o| *o /= len);
                     }
                     Reduction::Max => kernels::max_axis(v, &dims, axis, out),
+                    Reduction::Min => min_axis(v, &dims, axis, out),
                 }
             },
         )
@@ -69,8 +83,24 @@ impl<'t, T: Float> Var<'t, T> {
         self.reduce_all(Reduction::Mean)
     }
     /// Maximum of all elements (a 0-d var).
+    ///
+    /// Ties split the gradient evenly among the maximal elements (as PyTorch's `amax`);
+    /// see [the module documentation](crate::ops::reduce#ties).
+    ///
+    /// ```
+    /// use tape::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var(&Tensor::from_vec(vec![1.0, 3.0, 3.0], &[3]));
+    /// let grads = x.max().backward();
+    /// assert_eq!(grads.wrt(x), &[0.0, 0.5, 0.5]);
+    /// ```
     pub fn max(self) -> Self {
         self.reduce_all(Reduction::Max)
+    }
+    /// Minimum of all elements (a 0-d var). Ties split the gradient evenly, as for
+    /// [`max`](Var::max).
+    pub fn min(self) -> Self {
+        self.reduce_all(Reduction::Min)
     }
     /// Sum along `axis` (negative counts from the end), keeping it as size 1 if `keepdim`.
     ///
@@ -83,14 +113,50 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn mean_axis(self, axis: isize, keepdim: bool) -> Self {
         self.reduce_axis(Reduction::Mean, axis, keepdim, "mean_axis")
     }
-    /// Maximum along `axis`.
+    /// Maximum along `axis`. Ties split the gradient evenly among the maximal elements
+    /// of each lane, as for [`max`](Var::max).
     pub fn max_axis(self, axis: isize, keepdim: bool) -> Self {
         self.reduce_axis(Reduction::Max, axis, keepdim, "max_axis")
     }
+    /// Minimum along `axis`. Ties split the gradient evenly among the minimal elements
+    /// of each lane, as for [`max`](Var::max).
+    ///
+    /// ```
+    /// use tape::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var(&Tensor::from_vec(vec![4.0, 2.0, 2.0, 1.0, 5.0, 6.0], &[2, 3]));
+    /// let m = x.min_axis(-1, false);
+    /// assert_eq!(m.value().data(), &[2.0, 1.0]);
+    /// assert_eq!(m.sum().backward().wrt(x), &[0.0, 0.5, 0.5, 1.0, 0.0, 0.0]);
+    /// ```
+    pub fn min_axis(self, axis: isize, keepdim: bool) -> Self {
+        self.reduce_axis(Reduction::Min, axis, keepdim, "min_axis")
+    }
 }
 
-/// Sum: every input element gets `dy`. Mean: `dy / n`. Max: the first element equal to
-/// the maximum gets `dy` (a subgradient; ties are measure-zero for real data).
+/// The smaller of a running minimum and the next element; a NaN wins, so it propagates.
+fn smaller<T: Float>(min: T, x: T) -> T {
+    if x < min || x.is_nan() {
+        x
+    } else {
+        min
+    }
+}
+
+/// `out[o, r] = min_i x[o, i, r]`; `+inf` for an empty axis. (Max has a tuned kernel for
+/// log-sum-exp's hot path; min walks each lane.)
+fn min_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut [T]) {
+    let (_, len, inner) = split_at_axis(dims, axis);
+    for (lane, min) in out.iter_mut().enumerate() {
+        let (o, r) = (lane / inner, lane % inner);
+        *min = (0..len)
+            .map(|i| x[(o * len + i) * inner + r])
+            .fold(T::INFINITY, smaller);
+    }
+}
+
+/// Sum: every input element gets `dy`. Mean: `dy / n`. Max and min: the elements equal to
+/// the result share `dy` evenly (see [Ties](self#ties)).
 pub(crate) fn reduce_backward<T: Float>(
     kind: Reduction,
     x: NodeId,
@@ -130,14 +196,17 @@ pub(crate) fn reduce_backward<T: Float>(
                 }
             }
         }
-        Reduction::Max => {
+        Reduction::Max | Reduction::Min => {
             for o in 0..outer {
                 for r in 0..inner {
                     let (dy, y) = (out.adjoint[o * inner + r], out.value[o * inner + r]);
                     let at = |i: usize| (o * len + i) * inner + r;
-                    if let Some(i) = (0..len).find(|&i| xs[at(i)] == y || xs[at(i)].is_nan()) {
-                        dx[at(i)] += dy;
-                    }
+                    let attains = |i: usize| xs[at(i)] == y || (xs[at(i)].is_nan() && y.is_nan());
+                    let ties = (0..len).filter(|&i| attains(i)).count();
+                    let share = dy / T::from_usize(ties.max(1));
+                    (0..len)
+                        .filter(|&i| attains(i))
+                        .for_each(|i| dx[at(i)] += share);
                 }
             }
         }
