@@ -228,7 +228,7 @@ fn bundled(name: &str) -> Result<Parts> {
         "breast_cancer" => Parts::Whole(data::bundled::breast_cancer()),
         "digits" => Parts::Whole(data::bundled::digits()),
         "mnist5k" => Parts::Split(data::bundled::mnist5k()),
-        _ => Parts::Split(data::bundled::mnist()?),
+        _ => Parts::Split(data::bundled::mnist()),
     })
 }
 

@@ -24,7 +24,12 @@ pub fn run(args: &PredictArgs) -> Result<()> {
                      apply to bundled data sets only",
                 ));
             }
-            data::read_csv_columns(path, model.feature_names())?.0
+            data::read_csv_columns(
+                path,
+                &data::ColumnSelection::features(model.feature_names()),
+                &data::CsvOptions::default(),
+            )?
+            .features
         }
         Spec::Bundled(_) | Spec::Directory(_) => {
             let source = Source::load(&args.data, None)?;
