@@ -269,6 +269,22 @@ impl<'a> Input<'a> {
     }
 }
 
+/// Reads a whole file within `limits` (decompressed if it is gzipped), for small files read
+/// at once such as model files. Refuses what [`Input`] refuses: devices, directories, more
+/// than the limit.
+pub fn read_to_vec(path: &Path, limits: ReadLimits) -> Result<Vec<u8>, DataError> {
+    let mut input = Input::open(path, limits)?;
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; BUFFER_BYTES];
+    loop {
+        let read = input.read_full(&mut chunk)?;
+        bytes.extend_from_slice(&chunk[..read]);
+        if read < chunk.len() {
+            return Ok(bytes);
+        }
+    }
+}
+
 /// What a file is if it is not something data can be read from: a directory, a device or
 /// a socket (`None` for regular files and pipes).
 fn not_a_data_file(kind: &std::fs::FileType) -> Option<&'static str> {
