@@ -7,7 +7,7 @@ use crate::error::{CliError, Result};
 use nn::optim::OptimizerConfig;
 use nn::sampling::Sampling;
 use nn::schedule::Schedule;
-use nn::train::{EarlyStopping, TrainConfig};
+use nn::train::{EarlyStopping, TrainConfig, RUNAWAY_FACTOR};
 
 /// Defaults that depend on the data.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -117,6 +117,7 @@ pub fn resolve(args: &TrainArgs, defaults: Defaults, n_train: usize) -> Result<T
         standardize,
         init: parse("--init", &args.init)?,
         seed: args.seed,
+        runaway_factor: Some(RUNAWAY_FACTOR),
     })
 }
 

@@ -44,6 +44,9 @@ impl<T: Float> Objective<T> for Classification {
     fn metric(&self, outputs: &Tensor<T>, labels: &[usize]) -> f64 {
         metrics::accuracy(outputs, labels)
     }
+    fn baseline_loss(&self, classes: usize) -> Option<f64> {
+        Some((classes as f64).ln())
+    }
 }
 
 /// Half the squared error; RMSE as the metric.
