@@ -19,8 +19,9 @@ use crate::{CsvOptions, DataError};
 /// Which columns [`read_csv_columns`] reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ColumnSelection {
-    /// Numeric columns, by name, in the order wanted.
-    pub features: Vec<String>,
+    /// Numeric columns, by name, in the order wanted; `None` for every column but the id
+    /// column, in file order.
+    pub features: Option<Vec<String>>,
     /// A text column to carry through unparsed, such as an id.
     pub id: Option<String>,
 }
@@ -29,7 +30,7 @@ impl ColumnSelection {
     /// The numeric columns `features`, no id column.
     pub fn features(features: &[String]) -> ColumnSelection {
         ColumnSelection {
-            features: features.to_vec(),
+            features: Some(features.to_vec()),
             id: None,
         }
     }
@@ -44,7 +45,9 @@ impl ColumnSelection {
 /// The columns [`read_csv_columns`] read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeatureTable {
-    /// Row-major values of the numeric columns: `rows * features.len()` of them.
+    /// The names of the numeric columns read, in order.
+    pub names: Vec<String>,
+    /// Row-major values of the numeric columns: `rows * names.len()` of them.
     pub features: Vec<f32>,
     /// Number of rows.
     pub rows: usize,
@@ -122,15 +125,26 @@ fn feature_table(
 
     // The header row, and where each requested column is in it.
     let header = records.read_header()?;
-    let wanted: Vec<String> = selection
-        .features
-        .iter()
-        .chain(&selection.id)
-        .cloned()
-        .collect();
-    let mut found = header.find_all(&wanted, file)?;
-    let id_column = selection.id.as_ref().and_then(|_| found.pop());
     let columns = &header.names;
+    let (found, id_column) = match &selection.features {
+        Some(names) => {
+            let wanted: Vec<String> = names.iter().chain(&selection.id).cloned().collect();
+            let mut found = header.find_all(&wanted, file)?;
+            let id_column = selection.id.as_ref().and_then(|_| found.pop());
+            (found, id_column)
+        }
+        None => {
+            let id_column = match &selection.id {
+                Some(id) => Some(header.find_all(std::slice::from_ref(id), file)?[0]),
+                None => None,
+            };
+            let all = (0..columns.len()).filter(|&c| Some(c) != id_column);
+            (all.collect(), id_column)
+        }
+    };
+    for &c in found.iter().chain(&id_column) {
+        header.check_usable(c, file)?;
+    }
 
     // The data rows.
     let mut features = Vec::new();
@@ -153,6 +167,7 @@ fn feature_table(
     }
     features.shrink_to_fit();
     Ok(FeatureTable {
+        names: found.iter().map(|&c| columns[c].clone()).collect(),
         features,
         rows,
         ids,
@@ -246,6 +261,13 @@ mod tests {
         let table = parse_csv_columns(text.as_bytes(), "t.csv", &selection, &CsvOptions::default())
             .unwrap();
         assert_eq!(table.ids.unwrap(), ["Smith, J", "caf\u{e9}"]);
+        // Every other column, in file order.
+        let all = ColumnSelection::default().with_id("name");
+        let text = "x,name,y\n1,a,2\n3,b,4\n";
+        let table =
+            parse_csv_columns(text.as_bytes(), "t.csv", &all, &CsvOptions::default()).unwrap();
+        assert_eq!(table.names, ["x", "y"]);
+        assert_eq!(table.features, [1.0, 2.0, 3.0, 4.0]);
         let err = parse_csv_columns(b"name,x\n,1\n", "t.csv", &selection, &CsvOptions::default())
             .unwrap_err();
         assert_eq!(

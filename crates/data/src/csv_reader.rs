@@ -57,6 +57,9 @@ pub struct CsvOptions {
     pub features: Option<Vec<String>>,
     /// How much may be read.
     pub limits: ReadLimits,
+    /// The fewest distinct labels accepted ([`DataError::TooFewClasses`] below): 2, to train
+    /// on (the default), or 1, to evaluate a model on rows of a single class.
+    pub min_classes: usize,
 }
 
 impl Default for CsvOptions {
@@ -67,6 +70,7 @@ impl Default for CsvOptions {
             delimiter: b',',
             features: None,
             limits: ReadLimits::default(),
+            min_classes: 2,
         }
     }
 }
@@ -235,7 +239,7 @@ fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset,
             file: file.to_string(),
         });
     }
-    if label_texts.len() < 2 {
+    if label_texts.len() < options.min_classes.max(1) {
         return Err(DataError::TooFewClasses {
             file: file.to_string(),
             column: target + 1,
@@ -390,6 +394,18 @@ mod tests {
             matches!(err, DataError::NoFeatures { column: 1, .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn one_class_only_when_allowed() {
+        let text = "a,label\n1,x\n2,x\n";
+        let err = parse(text, &CsvOptions::default()).unwrap_err();
+        assert!(matches!(err, DataError::TooFewClasses { .. }), "{err}");
+        let options = CsvOptions {
+            min_classes: 1,
+            ..CsvOptions::default()
+        };
+        assert_eq!(parse(text, &options).unwrap().class_names(), ["x"]);
     }
 
     #[test]

@@ -206,7 +206,7 @@ pub enum DataError {
         /// The cell's text.
         value: String,
     },
-    /// The target column holds fewer than two distinct classes.
+    /// The target column holds fewer distinct classes than asked for (two, to train).
     TooFewClasses {
         /// The file.
         file: String,

@@ -75,7 +75,9 @@ impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ModelError::Read(error) => error.fmt(f),
-            ModelError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            ModelError::Io { path, source } => {
+                write!(f, "{}: cannot write: {source}", path.display())
+            }
             ModelError::Invalid { path, message } => write!(f, "{}: {message}", path.display()),
         }
     }
