@@ -2,7 +2,7 @@
 
 use crate::cli::InfoArgs;
 use crate::error::Result;
-use crate::source::{Parts, Source};
+use crate::source::{Parts, Reading, Source};
 use data::Dataset;
 
 /// Feature names listed in full up to this many; past it, the first and last few.
@@ -10,12 +10,17 @@ const MAX_FEATURE_NAMES: usize = 12;
 
 /// Runs `tapegrad info`.
 pub fn run(args: &InfoArgs) -> Result<()> {
-    let source = Source::load(&args.data.data, args.data.target.as_deref())?;
+    let source = Source::load(
+        &args.data.data,
+        args.data.target.as_deref(),
+        None,
+        Reading::from(&args.data.read).to_evaluate(),
+    )?;
     say!("data: {}", source.describe());
     match &source.parts {
         Parts::Whole(data) => {
             say!("rows: {}", data.len());
-            describe_features(data);
+            describe_features(data)?;
             say!("classes: {}", data.n_classes());
             let width = name_width(data);
             for (name, count) in data.class_names().iter().zip(data.class_counts()) {
@@ -30,7 +35,7 @@ pub fn run(args: &InfoArgs) -> Result<()> {
                 train.len(),
                 test.len()
             );
-            describe_features(train);
+            describe_features(train)?;
             say!("classes: {}", train.n_classes());
             let width = name_width(train);
             say!("  {:<width$}  {:>7}  {:>7}", "", "train", "test");
@@ -50,12 +55,13 @@ pub fn run(args: &InfoArgs) -> Result<()> {
 }
 
 /// Prints the number of features and their names, abbreviated if there are many.
-fn describe_features(data: &Dataset) {
+fn describe_features(data: &Dataset) -> Result<()> {
     say!(
         "features: {}: {}",
         data.n_features(),
         feature_list(data.feature_names())
     );
+    Ok(())
 }
 
 /// The names joined by commas; past [`MAX_FEATURE_NAMES`], the first 8, `...` and the
