@@ -334,11 +334,13 @@ pub fn one_stdin(specs: &[&Spec<'_>]) -> Result<()> {
 }
 
 /// The error of reading CSV data, with a hint when a column read as a feature holds words
-/// while `--target` was not given: it is most likely the label column.
+/// from its first row on while `--target` was not given: it is most likely the label
+/// column. (A word further down is more likely a typo in a numeric column.)
 fn label_hint(error: data::DataError, target: Option<&str>) -> CliError {
     let hint = match (&error, target) {
         (
             data::DataError::NotANumber {
+                line: 2,
                 column,
                 column_name,
                 value,
