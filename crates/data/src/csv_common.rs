@@ -54,6 +54,7 @@ impl Record<'_> {
     }
 
     /// Field `i` (0-based), trimmed of surrounding ASCII whitespace.
+    #[inline]
     pub(crate) fn get(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         self.fields[start..self.ends[i]].trim_ascii()
@@ -293,6 +294,7 @@ impl<'a> CsvRecords<'a> {
 
 /// The text of a cell (or a header name, if `header` is `None`) in the 0-based column `c`
 /// of the record on `line`; [`DataError::NotUtf8`] if it is not UTF-8.
+#[inline]
 pub(crate) fn text<'c>(
     cell: &'c [u8],
     file: &str,
@@ -334,6 +336,7 @@ pub(crate) fn check_row_length(
 
 /// The text of the 0-based column `c` of a record, which must not be empty
 /// ([`DataError::MissingValue`]) and must be UTF-8 ([`DataError::NotUtf8`]).
+#[inline]
 pub(crate) fn present_text<'r>(
     record: &'r Record<'_>,
     c: usize,
@@ -358,6 +361,7 @@ pub(crate) fn present_text<'r>(
 /// Errors: an empty cell ([`DataError::MissingValue`]), text that is not UTF-8
 /// ([`DataError::NotUtf8`]), not a number ([`DataError::NotANumber`]), NaN, infinite or
 /// beyond the range of `f32` ([`DataError::NonFinite`]).
+#[inline]
 pub(crate) fn parse_cell(
     record: &Record<'_>,
     c: usize,
