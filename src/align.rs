@@ -11,6 +11,7 @@
 //! name instead.
 
 use crate::error::{CliError, Result};
+use crate::report::name_list;
 use data::Dataset;
 
 /// The feature and class names data must be fitted to, and how to name their owner in
@@ -100,13 +101,13 @@ pub fn feature_columns(
     } else {
         ""
     };
-    let theirs = list(&names.iter().map(String::as_str).collect::<Vec<_>>());
+    let theirs = name_list(names);
     if missing.len() == wanted {
         return Err(CliError::new(format!(
             "{data_name} has none of the {wanted} features {} expects ({}); its features \
              are: {theirs}{hint}",
             expected.owner,
-            list(&missing),
+            name_list(&missing),
         )));
     }
     Err(CliError::new(format!(
@@ -114,21 +115,8 @@ pub fn feature_columns(
          {theirs}){hint}",
         missing.len(),
         expected.owner,
-        list(&missing),
+        name_list(&missing),
     )))
-}
-
-/// The names joined by commas; past 12, the first 8, a count and the last 2.
-fn list(names: &[&str]) -> String {
-    if names.len() <= 12 {
-        return names.join(", ");
-    }
-    format!(
-        "{}, ... ({} more), {}",
-        names[..8].join(", "),
-        names.len() - 10,
-        names[names.len() - 2..].join(", ")
-    )
 }
 
 /// For each class of the data, the expected class of that name. Data whose class names are

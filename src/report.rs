@@ -171,6 +171,28 @@ pub fn per_class_table(scores: &[ClassScores]) -> String {
     out
 }
 
+/// Names listed in full up to this many; past it, the first 8 and the last 2.
+const MAX_LISTED_NAMES: usize = 12;
+
+/// The names joined by commas; past [`MAX_LISTED_NAMES`], the first 8, `...` and the last 2.
+pub fn name_list(names: &[impl AsRef<str>]) -> String {
+    let join = |names: &[_]| {
+        names
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<&str>>()
+            .join(", ")
+    };
+    if names.len() <= MAX_LISTED_NAMES {
+        return join(names);
+    }
+    format!(
+        "{}, ..., {}",
+        join(&names[..8]),
+        join(&names[names.len() - 2..])
+    )
+}
+
 /// At most `max` characters of `name`, the last replaced by `~` if it was cut.
 fn abbreviate(name: &str, max: usize) -> String {
     if name.chars().count() <= max {

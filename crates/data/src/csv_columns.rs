@@ -12,8 +12,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::csv_common::{check_row_length, parse_cell, present_text, CsvRecords};
-use crate::files::Input;
+use crate::csv_common::{check_row_length, parse_cell, present_text, CsvRecords, CsvSource};
 use crate::{CsvOptions, DataError};
 
 /// Which columns [`read_csv_columns`] reads.
@@ -64,8 +63,8 @@ pub fn read_csv_columns(
     selection: &ColumnSelection,
     options: &CsvOptions,
 ) -> Result<FeatureTable, DataError> {
-    let input = Input::open(path.as_ref(), options.limits)?;
-    feature_table(CsvRecords::new(input, options.delimiter), selection)
+    let source = CsvSource::Path(path.as_ref());
+    feature_table(CsvRecords::open(source, options)?, selection)
 }
 
 /// Reads the columns `selection` names of CSV data from a stream such as standard input;
@@ -76,8 +75,8 @@ pub fn read_csv_columns_from(
     selection: &ColumnSelection,
     options: &CsvOptions,
 ) -> Result<FeatureTable, DataError> {
-    let input = Input::from_reader(reader, source_name, options.limits, None)?;
-    feature_table(CsvRecords::new(input, options.delimiter), selection)
+    let source = CsvSource::Reader(Box::new(reader), source_name);
+    feature_table(CsvRecords::open(source, options)?, selection)
 }
 
 /// Parses the columns `selection` names of CSV data held in memory (plain or gzipped).
@@ -111,8 +110,8 @@ pub fn parse_csv_columns(
     selection: &ColumnSelection,
     options: &CsvOptions,
 ) -> Result<FeatureTable, DataError> {
-    let input = Input::from_bytes(bytes, source_name, options.limits)?;
-    feature_table(CsvRecords::new(input, options.delimiter), selection)
+    let source = CsvSource::Bytes(bytes, source_name);
+    feature_table(CsvRecords::open(source, options)?, selection)
 }
 
 /// The columns `selection` names, read from `records`.

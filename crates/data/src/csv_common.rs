@@ -8,15 +8,28 @@
 //! the line of every record is known exactly (blank lines and quoted line breaks included).
 
 use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
 
 use crate::files::Input;
-use crate::DataError;
+use crate::{CsvOptions, DataError};
 
 /// The byte order mark some editors put at the start of UTF-8 text.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Delimiters recognised in a header that has only one column, to say what the file is.
 const OTHER_DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// Where CSV text comes from: the three ways in of each reader (`read_*`, `read_*_from`,
+/// `parse_*`).
+pub(crate) enum CsvSource<'a> {
+    /// A file.
+    Path(&'a Path),
+    /// A stream such as standard input, and its name.
+    Reader(Box<dyn Read + 'a>, &'a str),
+    /// Bytes in memory, and their name.
+    Bytes(&'a [u8], &'a str),
+}
 
 /// The records of CSV text: header first, then data rows, each with the line it starts on.
 pub(crate) struct CsvRecords<'a> {
@@ -119,8 +132,23 @@ impl Header {
 }
 
 impl<'a> CsvRecords<'a> {
+    /// The records of `source`, read with the delimiter and within the limits of `options`.
+    pub(crate) fn open(
+        source: CsvSource<'a>,
+        options: &CsvOptions,
+    ) -> Result<CsvRecords<'a>, DataError> {
+        let input = match source {
+            CsvSource::Path(path) => Input::open(path, options.limits)?,
+            CsvSource::Reader(reader, name) => {
+                Input::from_reader(reader, name, options.limits, None)?
+            }
+            CsvSource::Bytes(bytes, name) => Input::from_bytes(bytes, name, options.limits)?,
+        };
+        Ok(CsvRecords::new(input, options.delimiter))
+    }
+
     /// The records of `input`, fields separated by `delimiter`.
-    pub(crate) fn new(input: Input<'a>, delimiter: u8) -> CsvRecords<'a> {
+    fn new(input: Input<'a>, delimiter: u8) -> CsvRecords<'a> {
         CsvRecords {
             input,
             parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),

@@ -11,8 +11,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::csv_common::{check_row_length, parse_cell, present_text, CsvRecords};
-use crate::files::Input;
+use crate::csv_common::{check_row_length, parse_cell, present_text, CsvRecords, CsvSource};
 use crate::{DataError, Dataset, ReadLimits};
 
 /// How string class labels are numbered.
@@ -112,8 +111,8 @@ impl CsvOptions {
 /// Errors name the file as `path` displays. A directory or a device is refused
 /// ([`DataError::NotAFile`]). See [`parse_csv`] for the format and errors.
 pub fn read_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset, DataError> {
-    let input = Input::open(path.as_ref(), options.limits)?;
-    dataset(CsvRecords::new(input, options.delimiter), options)
+    let source = CsvSource::Path(path.as_ref());
+    dataset(CsvRecords::open(source, options)?, options)
 }
 
 /// Reads CSV data (plain or gzipped) from a stream such as standard input into a
@@ -124,8 +123,8 @@ pub fn read_csv_from(
     source_name: &str,
     options: &CsvOptions,
 ) -> Result<Dataset, DataError> {
-    let input = Input::from_reader(reader, source_name, options.limits, None)?;
-    dataset(CsvRecords::new(input, options.delimiter), options)
+    let source = CsvSource::Reader(Box::new(reader), source_name);
+    dataset(CsvRecords::open(source, options)?, options)
 }
 
 /// Parses CSV data held in memory (plain or gzipped) into a [`Dataset`].
@@ -164,8 +163,8 @@ pub fn parse_csv(
     source_name: &str,
     options: &CsvOptions,
 ) -> Result<Dataset, DataError> {
-    let input = Input::from_bytes(bytes, source_name, options.limits)?;
-    dataset(CsvRecords::new(input, options.delimiter), options)
+    let source = CsvSource::Bytes(bytes, source_name);
+    dataset(CsvRecords::open(source, options)?, options)
 }
 
 /// The data set in `records`, read as `options` say.

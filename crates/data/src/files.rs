@@ -1,5 +1,5 @@
 //! Files in and out. Every reader of this crate (CSV and IDX) gets its bytes through one
-//! bounded [`Input`], and every writer of the project (model files, the command line's
+//! bounded input (the crate-private `Input`), and every writer of the project (model files, the command line's
 //! outputs) goes through [`write_atomically`].
 //!
 //! Data files come from anywhere, so reading is bounded ([`ReadLimits`]):
@@ -270,8 +270,8 @@ impl<'a> Input<'a> {
 }
 
 /// Reads a whole file within `limits` (decompressed if it is gzipped), for small files read
-/// at once such as model files. Refuses what [`Input`] refuses: devices, directories, more
-/// than the limit.
+/// at once such as model files. Refuses what every reader refuses: devices, directories,
+/// more than the limit.
 pub fn read_to_vec(path: &Path, limits: ReadLimits) -> Result<Vec<u8>, DataError> {
     let mut input = Input::open(path, limits)?;
     let mut bytes = Vec::new();

@@ -6,18 +6,14 @@ use nn::model_file::ModelFile;
 use nn::models::SoftmaxRegression;
 use std::path::{Path, PathBuf};
 
-/// A scratch directory of this test binary, unique per test.
-fn scratch(name: &str) -> PathBuf {
+/// A small trained model saved as `model.json` in a fresh directory of its own (named for
+/// the test): the directory, the file and its parsed JSON.
+fn saved_model(test: &str) -> (PathBuf, PathBuf, serde_json::Value) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("nn-model-files")
-        .join(name);
+        .join(test);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// A small trained model saved as JSON, and its parsed file.
-fn saved_model(dir: &Path) -> (PathBuf, serde_json::Value) {
     let iris = data::bundled::iris();
     let mut model = SoftmaxRegression::<f32>::for_dataset(&iris);
     let config = nn::train::TrainConfig {
@@ -28,7 +24,7 @@ fn saved_model(dir: &Path) -> (PathBuf, serde_json::Value) {
     let path = dir.join("model.json");
     model.save(&path).unwrap();
     let json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    (path, json)
+    (dir, path, json)
 }
 
 /// The error of loading `json` (edited from a valid model file) as an f32 model.
@@ -45,8 +41,7 @@ fn load_error(dir: &Path, json: &serde_json::Value) -> String {
 
 #[test]
 fn names_must_be_unique() {
-    let dir = scratch("names");
-    let (_, json) = saved_model(&dir);
+    let (dir, _, json) = saved_model("names");
     let mut edited = json.clone();
     edited["feature_names"][2] = edited["feature_names"][0].clone();
     assert_eq!(
@@ -63,8 +58,7 @@ fn names_must_be_unique() {
 
 #[test]
 fn numbers_must_be_finite_in_the_models_float_type() {
-    let dir = scratch("numbers");
-    let (_, json) = saved_model(&dir);
+    let (dir, _, json) = saved_model("numbers");
     let mut edited = json.clone();
     edited["weight"][5] = 1e300.into();
     assert_eq!(
@@ -91,8 +85,7 @@ fn numbers_must_be_finite_in_the_models_float_type() {
 
 #[test]
 fn a_byte_order_mark_is_accepted() {
-    let dir = scratch("bom");
-    let (path, _) = saved_model(&dir);
+    let (dir, path, _) = saved_model("bom");
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend(std::fs::read(&path).unwrap());
     let with_bom = dir.join("bom.json");
@@ -110,15 +103,14 @@ fn devices_and_directories_are_not_model_files() {
         err.to_string(),
         "/dev/zero: cannot read data from a character device; give a file (or a pipe)"
     );
-    let dir = scratch("dir");
+    let (dir, _, _) = saved_model("dir");
     let err = SoftmaxRegression::<f32>::load(&dir).unwrap_err();
     assert!(err.to_string().contains("a directory"), "{err}");
 }
 
 #[test]
 fn a_failed_save_leaves_the_old_file_and_no_temporary() {
-    let dir = scratch("failed-save");
-    let (path, _) = saved_model(&dir);
+    let (dir, path, _) = saved_model("failed-save");
     let before = std::fs::read(&path).unwrap();
     let file = ModelFile::load(&path, "softmax_regression").unwrap();
     // A model that cannot be written: its directory is gone.
