@@ -71,6 +71,7 @@ impl From<data::DataError> for CliError {
                 };
                 format!(" (--delimiter {flag})")
             }
+            DataError::TargetIsFeature { named: false, .. } => " with --target".to_string(),
             DataError::NotAFile { file, .. } if file.starts_with("/dev/") => {
                 "; to read standard input, use --data -".to_string()
             }

@@ -980,6 +980,19 @@ fn columns_are_matched_by_name_and_by_position_only_when_asked() {
         "species",
     ]);
     assert_eq!(data_lines(&predicted).len(), 150);
+    // The labels first: the last column, a feature, cannot be the label by default.
+    let first = scratch.write(
+        "first.csv",
+        iris_csv(
+            "species,sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm",
+            |cells, label| format!("{label},{}", cells.join(",")),
+        ),
+    );
+    let err = fails(&["eval", "--model", &model, "--data", &first]);
+    contains(&err, "first.csv: line 1, column 5 (petal_width_cm): the last column is taken as the label (no target column was named), but it is also one of the features asked for; name the label column with --target");
+    ok(&[
+        "eval", "--model", &model, "--data", &first, "--target", "species",
+    ]);
     // By position, the counts must agree.
     let err = fails(&["eval", "--model", &model, "--data", &three, "--by-position"]);
     contains(&err, "has 3 feature columns but the model");

@@ -200,13 +200,12 @@ fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset,
     for &c in &feature_columns {
         header.check_usable(c, file)?;
     }
-    if let Some(&c) = feature_columns.iter().find(|&&c| c == target) {
-        return Err(DataError::Invalid {
-            reason: format!(
-                "{file}: column {} ({}) cannot be both the target and a feature",
-                c + 1,
-                columns[c]
-            ),
+    if feature_columns.contains(&target) {
+        return Err(DataError::TargetIsFeature {
+            file: file.to_string(),
+            column: target + 1,
+            column_name: columns[target].clone(),
+            named: options.target.is_some(),
         });
     }
 
@@ -392,6 +391,18 @@ mod tests {
         assert!(
             matches!(err, DataError::NoFeatures { column: 1, .. }),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_target_cannot_be_a_requested_feature() {
+        let options = CsvOptions::default().with_features(vec!["a".into(), "b".into()]);
+        let err = parse("label,a,b\nx,1,2\ny,3,4\n", &options).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv: line 1, column 3 (b): the last column is taken as the label (no target \
+             column was named), but it is also one of the features asked for; name the label \
+             column"
         );
     }
 

@@ -93,6 +93,17 @@ pub enum DataError {
         /// The column names found in the header.
         columns: Vec<String>,
     },
+    /// The target column is also one of the feature columns asked for.
+    TargetIsFeature {
+        /// The file.
+        file: String,
+        /// 1-based column.
+        column: usize,
+        /// Its header name.
+        column_name: String,
+        /// Whether the target was named (else it is the last column by default).
+        named: bool,
+    },
     /// Columns requested by name (for instance a model's features) are not in the header
     /// (line 1).
     MissingColumns {
@@ -427,6 +438,21 @@ impl fmt::Display for DataError {
                 "{file}: line 1: no target column named {target:?} (the columns are: {})",
                 columns.join(", ")
             ),
+            DataError::TargetIsFeature {
+                file,
+                column: c,
+                column_name,
+                named,
+            } => {
+                let what = if *named {
+                    "the label column is also one of the features asked for; a column cannot be \
+                     both"
+                } else {
+                    "the last column is taken as the label (no target column was named), but it \
+                     is also one of the features asked for; name the label column"
+                };
+                write!(f, "{file}: line 1, {}: {what}", column(*c, Some(column_name)))
+            }
             DataError::MissingColumns {
                 file,
                 missing,
@@ -679,6 +705,7 @@ impl DataError {
             | DataError::NoFeatures { file, .. }
             | DataError::MissingTargetColumn { file, .. }
             | DataError::MissingColumns { file, .. }
+            | DataError::TargetIsFeature { file, .. }
             | DataError::RaggedRow { file, .. }
             | DataError::MissingValue { file, .. }
             | DataError::NotANumber { file, .. }
