@@ -74,34 +74,13 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     // The flags' values are checked before any data is read.
     train_config::resolve(args, Defaults::TABLE, 1)?;
 
-    let reading = Reading::from(&args.data.read);
-    let target = args.data.target.as_deref();
-    let source = Source::load(&args.data.data, target, None, reading)?;
-    let name = source.describe();
-    if source.is_csv() {
-        distinct_labels(&source, target.is_some())?;
-    }
-    let defaults = if source.is_pixels() {
-        Defaults::PIXELS
-    } else {
-        Defaults::TABLE
-    };
-    let (train, test, test_name) = match &args.test_data {
-        None => {
-            let (train, test) = source.train_test(&args.hold_out())?;
-            (train, test, name.clone())
-        }
-        Some(spec) => {
-            let train = source.rows_to_train();
-            let reading = reading.to_evaluate();
-            let (test, test_name) = load_test_data(spec, target, &train.data, reading)?;
-            (train, Some(test), test_name)
-        }
-    };
-    non_empty(&train.data, &train.description, &name)?;
-    if let Some(test) = &test {
-        non_empty(&test.data, &test.description, &test_name)?;
-    }
+    let Loaded {
+        name,
+        defaults,
+        train,
+        test,
+        test_name,
+    } = load(args)?;
 
     // Early stopping watches a validation part held out of the training part, so that the
     // test part stays unseen until the final score.
@@ -236,6 +215,59 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         console::print_json(&report)?;
     }
     Ok(())
+}
+
+/// The data to train and test on.
+struct Loaded {
+    /// The training data's description, for messages.
+    name: String,
+    /// The defaults its kind of data calls for.
+    defaults: Defaults,
+    /// The rows to train on (before any validation part is held out).
+    train: Part,
+    /// The rows to test on, if any.
+    test: Option<Part>,
+    /// The test data's description.
+    test_name: String,
+}
+
+/// Loads `--data` and splits it, or loads `--test-data` beside it.
+fn load(args: &TrainArgs) -> Result<Loaded> {
+    let reading = Reading::from(&args.data.read);
+    let target = args.data.target.as_deref();
+    let source = Source::load(&args.data.data, target, None, reading)?;
+    let name = source.describe();
+    if source.is_csv() {
+        distinct_labels(&source, target.is_some())?;
+    }
+    let defaults = if source.is_pixels() {
+        Defaults::PIXELS
+    } else {
+        Defaults::TABLE
+    };
+    let (train, test, test_name) = match &args.test_data {
+        None => {
+            let (train, test) = source.train_test(&args.hold_out())?;
+            (train, test, name.clone())
+        }
+        Some(spec) => {
+            let train = source.rows_to_train();
+            let reading = reading.to_evaluate();
+            let (test, test_name) = load_test_data(spec, target, &train.data, reading)?;
+            (train, Some(test), test_name)
+        }
+    };
+    non_empty(&train.data, &train.description, &name)?;
+    if let Some(test) = &test {
+        non_empty(&test.data, &test.description, &test_name)?;
+    }
+    Ok(Loaded {
+        name,
+        defaults,
+        train,
+        test,
+        test_name,
+    })
 }
 
 /// Refuses outputs that are inputs or each other, and checks every output can be written:
