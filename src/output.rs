@@ -142,11 +142,14 @@ pub fn check_writable(path: &Path, what: &str) -> Result<()> {
         }
         _ => {}
     }
-    let dir = data::files::directory_of(path);
+    // A symbolic link is written through (see data::write_atomically): probe its target's
+    // directory.
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = data::files::directory_of(&real);
     if !dir.is_dir() {
         return cannot(format!("the directory {} does not exist", dir.display()));
     }
-    let probe = data::files::temporary_name(path);
+    let probe = data::files::temporary_name(&real);
     match OpenOptions::new().write(true).create_new(true).open(&probe) {
         Ok(_) => {
             let _ = std::fs::remove_file(&probe);
