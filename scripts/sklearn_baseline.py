@@ -4,7 +4,7 @@
 For each of iris, wine, breast_cancer and digits and split seeds 0..4, this script asks
 tapegrad for its stratified 75/25 train/test split
 
-    cargo run --release -q -- split --data NAME --seed S --out-dir TMP
+    cargo run --release -q -- split --data NAME --split-seed S --out-dir TMP
 
 then fits scikit-learn's LogisticRegression(max_iter=5000) (lbfgs, C = 1) on features
 standardised with a StandardScaler fitted on the training part, and prints the number of
@@ -47,7 +47,7 @@ def read_split_csv(path):
 def split(name, seed, out_dir):
     """Writes tapegrad's split of `name` with `seed` to out_dir/train.csv and test.csv."""
     command = ["cargo", "run", "--release", "-q", "--", "split",
-               "--data", name, "--seed", str(seed), "--out-dir", str(out_dir)]
+               "--data", name, "--split-seed", str(seed), "--out-dir", str(out_dir)]
     subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
 
 

@@ -19,15 +19,21 @@ Every gradient comes from a tape that records the forward computation and sweeps
 backward. This command trains, evaluates and applies softmax (multinomial logistic)
 regression models on bundled data sets, CSV files and MNIST-format IDX directories.
 
-Data (--data SPEC): a bundled set (iris, wine, breast_cancer, digits, mnist5k, mnist),
-a CSV file (header row; the label column is the last one or --target; gzip is detected
-automatically), or a directory of MNIST-format IDX files (train-* and t10k-*).
+Data (--data SPEC): a bundled set (iris, wine, breast_cancer, digits, mnist5k, mnist,
+compiled into the program), a CSV file (header row; the label column is the last one or
+--target; gzip is detected automatically; --delimiter for ';' or tab), `-` for CSV on
+standard input, or a directory of MNIST-format IDX files (train-* and t10k-*).
+
+Exit codes: 0 success, 1 the work failed (bad data, a file that cannot be read or
+written, training that diverged), 2 the command line is wrong (an unknown flag or value,
+flags that contradict each other, an output that would overwrite an input).
 
 Examples:
   tapegrad train --data iris --model iris.json --plot iris.svg
   tapegrad eval --model iris.json --data iris
-  tapegrad train --data mnist
-  tapegrad predict --model iris.json --data new.csv --out predictions.csv";
+  tapegrad split --data iris --out-dir splits
+  tapegrad predict --model iris.json --data splits/test.csv --out predictions.csv
+  tapegrad train --data mnist --json > mnist-run.json";
 
 /// The `tapegrad` command line.
 #[derive(Debug, Parser)]
@@ -61,10 +67,18 @@ const TRAIN_ABOUT: &str = "\
 Train a softmax regression model and report its test accuracy.
 
 Data without a test part of its own (CSV files, iris, wine, breast_cancer, digits) is
-split per class (stratified) by --test-fraction and --split-seed; MNIST-format data
-(mnist, mnist5k, IDX directories) comes with its own test part. One line per epoch shows
-the loss and accuracy on the training and test parts; a progress bar over the steps of
-each epoch is drawn on standard error when it is a terminal.
+split per class (stratified) by --test-fraction and --split-seed (--test-fraction 0 trains
+on every row and tests on none); MNIST-format data (mnist, mnist5k, IDX directories) comes
+with its own test part. --test-data takes the test part from elsewhere: then all of --data
+is trained on (its training part, for MNIST-format data), and the standardisation is
+fitted on the training data only. One line per epoch shows the loss and accuracy on the
+training and test parts; a progress bar over the steps of each epoch is drawn on standard
+error when it is a terminal. --json prints one JSON document instead (configuration,
+history, final metrics, timing), and the human-readable lines go to standard error.
+
+Every output path is checked before training starts: it must not be an input or another
+output, and its directory must be writable. A run whose loss diverges (NaN, or far above
+that of a model that knows nothing) ends with an error and saves nothing.
 
 Flags left out get defaults chosen for the data: for MNIST-format data, 10 epochs of
 minibatches of 100, momentum, a cosine schedule from 0.1 with half an epoch of warm-up,
@@ -81,36 +95,54 @@ test part of the split `train` would make); iris, wine, breast_cancer and digits
 test part of their split (the part `train` held out with the same flags); MNIST-format
 data on its test part. Classes are matched by name; a CSV file whose labels are the
 integers 0..k-1 (as `tapegrad split` writes them) is matched by class index. Feature
-columns are matched by name, or by position when the names differ but the counts agree.";
+columns are matched by name (other columns are ignored), or by position with
+--by-position. --json prints the results as one JSON document.";
 
 const PREDICT_ABOUT: &str = "\
 Write class predictions and probabilities of a saved model as CSV:
 `row,predicted_class,p_<class1>,p_<class2>,...`, one line per input row (row counts from
-0).
+0). With --id COLUMN, that column's values replace the row numbers.
 
 A CSV file needs a header row; the model's feature columns are picked by name, in any
-order, and other columns (a label, an id) are ignored. For bundled data and IDX
-directories, the test part is predicted (as `eval` chooses it).";
+order, and other columns (a label, notes) are ignored; --by-position takes the columns
+other than the id column in order instead. For bundled data and IDX directories, the test
+part is predicted (as `eval` chooses it).";
 
 const SPLIT_ABOUT: &str = "\
 Write the stratified train/test split of a data set as DIR/train.csv and DIR/test.csv,
 for baselines outside tapegrad (scripts/sklearn_baseline.py).
 
 Each file has a header of the feature names and `label`; labels are the class indices
-0..k-1. The split is the one `train` makes with the same --test-fraction and seed, so
-results can be compared split by split. MNIST-format data is written as its own train
+0..k-1. The split is the one `train` makes with the same --test-fraction and --split-seed,
+so results can be compared split by split. MNIST-format data is written as its own train
 and test parts.";
 
 /// Which data to use.
 #[derive(Debug, Args)]
 pub struct DataArgs {
-    /// Data: iris, wine, breast_cancer, digits, mnist5k, mnist; a CSV file; or an IDX directory
+    /// Data: iris, wine, breast_cancer, digits, mnist5k, mnist; a CSV file (- for standard input); or an IDX directory
     #[arg(long, value_name = "SPEC")]
     pub data: String,
 
     /// Label column of a CSV file [default: the last column]
     #[arg(long, value_name = "COLUMN")]
     pub target: Option<String>,
+
+    #[command(flatten)]
+    /// How files are read.
+    pub read: ReadArgs,
+}
+
+/// How files are read.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct ReadArgs {
+    /// Field delimiter of CSV files: a character such as ';' or '|', or tab [default: ,]
+    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
+    pub delimiter: Option<u8>,
+
+    /// Most data read from one file, after decompression, e.g. 500M, 4G (a guard against gzip bombs and runaway input)
+    #[arg(long, value_name = "SIZE", value_parser = size, default_value = "1G")]
+    pub max_data_size: u64,
 }
 
 /// How data without a test part of its own is split.
@@ -120,7 +152,7 @@ pub struct HoldOutArgs {
     #[arg(long, value_name = "FRACTION", value_parser = fraction)]
     pub test_fraction: Option<f64>,
 
-    /// Seed of the stratified train/test split [default: 0]
+    /// Seed of the stratified train/test split (not of training: that is train's --seed) [default: 0]
     #[arg(long, value_name = "SEED")]
     pub split_seed: Option<u64>,
 }
@@ -133,9 +165,17 @@ pub struct TrainArgs {
     /// Which data to train on.
     pub data: DataArgs,
 
-    #[command(flatten)]
-    /// How it is split.
-    pub hold_out: HoldOutArgs,
+    /// Fraction of each class held out for testing, in [0, 1); 0 trains on every row [default: 0.25]
+    #[arg(long, value_name = "FRACTION", value_parser = fraction_or_zero)]
+    pub test_fraction: Option<f64>,
+
+    /// Seed of the stratified train/test split (not of training: that is --seed) [default: 0]
+    #[arg(long, value_name = "SEED")]
+    pub split_seed: Option<u64>,
+
+    /// Test on this data (a CSV file, - for standard input, a bundled set, an IDX directory's test part) and train on all of --data
+    #[arg(long, value_name = "SPEC", conflicts_with_all = ["test_fraction", "split_seed"])]
+    pub test_data: Option<String>,
 
     /// Passes over the training data [default: 50; 10 for MNIST-format data]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -191,7 +231,7 @@ pub struct TrainArgs {
     #[arg(long, value_name = "INIT", default_value = "zeros")]
     pub init: String,
 
-    /// Seed of initialisation and minibatch sampling
+    /// Seed of weight initialisation, minibatch sampling and the validation split (the train/test split has its own: --split-seed)
     #[arg(long, value_name = "SEED", default_value_t = 0)]
     pub seed: u64,
 
@@ -210,6 +250,20 @@ pub struct TrainArgs {
     /// Print only the final result: no configuration, progress bar or per-epoch lines
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Print one JSON document on standard output: configuration, history, final metrics and timing (other output goes to standard error)
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl TrainArgs {
+    /// The hold-out flags, as the data loader takes them.
+    pub fn hold_out(&self) -> HoldOutArgs {
+        HoldOutArgs {
+            test_fraction: self.test_fraction,
+            split_seed: self.split_seed,
+        }
+    }
 }
 
 /// `tapegrad eval`.
@@ -226,6 +280,14 @@ pub struct EvalArgs {
     #[command(flatten)]
     /// Which part of it.
     pub hold_out: HoldOutArgs,
+
+    /// Match the data's feature columns to the model's by position instead of by name
+    #[arg(long)]
+    pub by_position: bool,
+
+    /// Print the results as one JSON document
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `tapegrad predict`.
@@ -235,13 +297,25 @@ pub struct PredictArgs {
     #[arg(long, value_name = "M.json")]
     pub model: PathBuf,
 
-    /// Data: a CSV file with a header naming the model's features, a bundled set, or an IDX directory
+    /// Data: a CSV file with a header naming the model's features (- for standard input), a bundled set, or an IDX directory
     #[arg(long, value_name = "SPEC")]
     pub data: String,
 
     #[command(flatten)]
+    /// How files are read.
+    pub read: ReadArgs,
+
+    #[command(flatten)]
     /// For bundled sets without a test part: which part to predict.
     pub hold_out: HoldOutArgs,
+
+    /// A column of the CSV file to copy into the predictions in place of the row number (an id)
+    #[arg(long, value_name = "COLUMN")]
+    pub id: Option<String>,
+
+    /// Take the feature columns by position (all but the id column, in order) instead of by name
+    #[arg(long)]
+    pub by_position: bool,
 
     /// Write the predictions to this file [default: standard output]
     #[arg(long, value_name = "OUT.csv")]
@@ -261,7 +335,7 @@ pub struct SplitArgs {
 
     /// Seed of the split, the same as `train --split-seed` [default: 0]
     #[arg(long, value_name = "SEED")]
-    pub seed: Option<u64>,
+    pub split_seed: Option<u64>,
 
     /// Directory for train.csv and test.csv (created if missing)
     #[arg(long, value_name = "DIR")]
@@ -309,6 +383,54 @@ fn fraction(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A fraction in `[0, 1)`: 0 holds nothing out.
+fn fraction_or_zero(text: &str) -> Result<f64, String> {
+    if text.trim().parse::<f64>() == Ok(0.0) {
+        return Ok(0.0);
+    }
+    fraction(text).map_err(|e| e.replace("strictly between 0 and 1", "in [0, 1)"))
+}
+
+/// A field delimiter: one ASCII character other than a quote or a line break, or `tab`
+/// (also `\t`).
+fn delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ => match text.as_bytes() {
+            [b'"' | b'\n' | b'\r'] => Err(format!("{text:?} cannot separate fields")),
+            [byte] if byte.is_ascii() => Ok(*byte),
+            _ => Err(format!(
+                "`{text}` is not one character; use e.g. ';', '|' or tab"
+            )),
+        },
+    }
+}
+
+/// A size in bytes: a number with an optional unit K, M, G or T (powers of 1024; `KB`,
+/// `KiB` and lowercase are accepted).
+fn size(text: &str) -> Result<u64, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let digits = lower.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &lower[digits.len()..];
+    let shift = match unit.trim_end_matches("ib").trim_end_matches('b') {
+        "" => 0,
+        "k" => 10,
+        "m" => 20,
+        "g" => 30,
+        "t" => 40,
+        _ => return Err(format!("`{text}`: unknown unit; use e.g. 500M or 4G")),
+    };
+    let number: f64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size such as 500M or 4G"))?;
+    let bytes = number * 2f64.powi(shift);
+    if !(bytes.is_finite() && bytes >= 1.0 && bytes < 2f64.powi(63)) {
+        return Err(format!("`{text}` is not a size between 1 byte and 8 EiB"));
+    }
+    Ok(bytes as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,5 +464,25 @@ mod tests {
         assert!(fraction("0").is_err());
         assert!(fraction("1").is_err());
         assert!(fraction("x").is_err());
+        assert_eq!(fraction_or_zero("0"), Ok(0.0));
+        assert_eq!(fraction_or_zero("0.5"), Ok(0.5));
+        assert_eq!(fraction_or_zero("1"), Err("1 is not in [0, 1)".to_string()));
+    }
+
+    #[test]
+    fn delimiters_and_sizes() {
+        assert_eq!(delimiter(";"), Ok(b';'));
+        assert_eq!(delimiter("tab"), Ok(b'\t'));
+        assert_eq!(delimiter("\t"), Ok(b'\t'));
+        assert!(delimiter("\"").is_err());
+        assert!(delimiter(";;").is_err());
+        assert_eq!(size("1G"), Ok(1 << 30));
+        assert_eq!(size("500M"), Ok(500 << 20));
+        assert_eq!(size("2GiB"), Ok(2 << 30));
+        assert_eq!(size("1.5k"), Ok(1536));
+        assert_eq!(size("123"), Ok(123));
+        assert!(size("12X").is_err());
+        assert!(size("0").is_err());
+        assert!(size("-1G").is_err());
     }
 }

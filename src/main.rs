@@ -1,29 +1,28 @@
 //! `tapegrad`: the command line of the tapegrad project. Trains softmax regression models
 //! (whose gradients come from the `tape` reverse-mode autodiff engine) on bundled data,
-//! CSV files and MNIST-format IDX directories, and evaluates and applies saved models.
+//! CSV files (or standard input) and MNIST-format IDX directories, and evaluates and
+//! applies saved models.
 //!
 //! ```text
-//! tapegrad train   --data SPEC [--model OUT.json] [--history OUT.csv] [--plot OUT.svg] ...
-//! tapegrad eval    --model M.json --data SPEC
-//! tapegrad predict --model M.json --data FILE.csv [--out OUT.csv]
+//! tapegrad train   --data SPEC [--test-data SPEC] [--model OUT.json] [--history OUT.csv] [--plot OUT.svg] [--json] ...
+//! tapegrad eval    --model M.json --data SPEC [--json]
+//! tapegrad predict --model M.json --data FILE.csv [--id COLUMN] [--out OUT.csv]
 //! tapegrad split   --data SPEC --out-dir DIR
 //! tapegrad info    --data SPEC
 //! ```
 //!
-//! Any error prints `error: <message>` on standard error and exits with code 1 (usage
-//! errors found by clap exit with code 2). Output files are written atomically.
+//! Any error prints `error: <message>` on standard error and exits with code 1 when the
+//! work failed (bad data, unreadable or unwritable files, divergence) or 2 when the command
+//! line is wrong (clap's usage errors, invalid values, an output that would overwrite an
+//! input). Output files are written atomically; a failed write to standard output is an
+//! error, a closed pipe is not.
 
 use clap::Parser;
 use std::process::ExitCode;
 
-/// Prints a line on standard output, ignoring a closed pipe (`tapegrad ... | head`)
-/// rather than panicking on it.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
-    }};
-}
+// First, so that its `say!` and `note!` macros are in scope in every module after it.
+#[macro_use]
+mod console;
 
 mod align;
 mod cli;
@@ -38,11 +37,13 @@ mod source;
 mod train_config;
 
 fn main() -> ExitCode {
-    match commands::run(cli::Cli::parse()) {
+    // Flushing here catches a write error in output that was still buffered.
+    let result = commands::run(cli::Cli::parse()).and_then(|()| console::write_stdout(|_| Ok(())));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::from(1)
+            note!("error: {error}");
+            ExitCode::from(error.exit_code())
         }
     }
 }

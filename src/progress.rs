@@ -1,7 +1,8 @@
 //! What `tapegrad train` shows while it trains: a progress bar over the steps of the
 //! current epoch (on standard error, only when it is a terminal), and one table line per
-//! epoch on standard output.
+//! epoch on standard output (standard error under `--json`).
 
+use crate::error::{CliError, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nn::train::{EpochReport, Progress};
 use std::io::IsTerminal;
@@ -12,6 +13,8 @@ pub struct TrainingDisplay {
     bar: Option<ProgressBar>,
     epochs: usize,
     print_epochs: bool,
+    /// A failed write of an epoch line, which stops training.
+    error: Option<CliError>,
 }
 
 impl TrainingDisplay {
@@ -33,12 +36,15 @@ impl TrainingDisplay {
             bar,
             epochs,
             print_epochs: !quiet,
+            error: None,
         }
     }
 
-    /// The header of the epoch table; `evaluation` names the evaluated part (`test`, `val`).
-    pub fn header(&self, evaluation: &str) {
+    /// The header of the epoch table; `evaluation` names the evaluated part (`test`, `val`;
+    /// `None` if there is none).
+    pub fn header(&self, evaluation: Option<&str>) -> Result<()> {
         if self.print_epochs {
+            let evaluation = evaluation.unwrap_or("no test");
             say!(
                 "{:>5}  {:>10}  {:>9}  {:>9}  {:>9}  {:>8}",
                 "epoch",
@@ -49,10 +55,17 @@ impl TrainingDisplay {
                 "lr"
             );
         }
+        Ok(())
+    }
+
+    /// The error that stopped training, if writing an epoch line failed.
+    pub fn take_error(&mut self) -> Option<CliError> {
+        self.error.take()
     }
 
     /// The hook for `fit_with_progress`: advances the bar on every step and prints a line
-    /// after every epoch. Never stops training.
+    /// after every epoch. Stops training only if that line cannot be written (see
+    /// [`take_error`](Self::take_error)).
     pub fn on_event(&mut self, event: Progress<'_>) -> ControlFlow<()> {
         match event {
             Progress::Step {
@@ -75,9 +88,14 @@ impl TrainingDisplay {
             Progress::Epoch(report) => {
                 if self.print_epochs {
                     let line = epoch_line(report);
-                    match &self.bar {
-                        Some(bar) => bar.suspend(|| say!("{line}")),
-                        None => say!("{line}"),
+                    let print = || crate::console::human_line(format_args!("{line}"));
+                    let printed = match &self.bar {
+                        Some(bar) => bar.suspend(print),
+                        None => print(),
+                    };
+                    if let Err(error) = printed {
+                        self.error = Some(error);
+                        return ControlFlow::Break(());
                     }
                 }
             }
@@ -95,15 +113,16 @@ impl Drop for TrainingDisplay {
     }
 }
 
-/// One line of the epoch table.
+/// One line of the epoch table; `-` where there is no evaluated part.
 pub fn epoch_line(r: &EpochReport) -> String {
+    let optional = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.4}"));
     format!(
-        "{:>5}  {:>10.4}  {:>9.4}  {:>9.4}  {:>9.4}  {:>8.5}",
+        "{:>5}  {:>10.4}  {:>9.4}  {:>9}  {:>9}  {:>8.5}",
         r.epoch,
         r.train_loss,
         r.train_metric,
-        r.validation_loss.unwrap_or(f64::NAN),
-        r.validation_metric.unwrap_or(f64::NAN),
+        optional(r.validation_loss),
+        optional(r.validation_metric),
         r.learning_rate
     )
 }

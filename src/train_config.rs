@@ -7,7 +7,7 @@ use crate::error::{CliError, Result};
 use nn::optim::OptimizerConfig;
 use nn::sampling::Sampling;
 use nn::schedule::Schedule;
-use nn::train::{EarlyStopping, TrainConfig};
+use nn::train::{EarlyStopping, TrainConfig, RUNAWAY_FACTOR};
 
 /// Defaults that depend on the data.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -60,12 +60,12 @@ impl Defaults {
 pub fn resolve(args: &TrainArgs, defaults: Defaults, n_train: usize) -> Result<TrainConfig> {
     let epochs = match args.epochs {
         Some(epochs) => usize::try_from(epochs)
-            .map_err(|_| CliError::new(format!("--epochs {epochs} is too large")))?,
+            .map_err(|_| CliError::usage(format!("--epochs {epochs} is too large")))?,
         None => defaults.epochs,
     };
     let sampling = match (&args.sampling, args.batch_size) {
         (Some(text), _) => parse("--sampling", text)?,
-        (None, Some(0)) => return Err(CliError::new("--batch-size must be at least 1")),
+        (None, Some(0)) => return Err(CliError::usage("--batch-size must be at least 1")),
         (None, Some(batch_size)) => Sampling::Minibatch { batch_size },
         (None, None) => Sampling::Minibatch {
             batch_size: defaults.batch_size,
@@ -78,7 +78,7 @@ pub fn resolve(args: &TrainArgs, defaults: Defaults, n_train: usize) -> Result<T
             let schedule = Schedule::Constant { rate };
             schedule
                 .validate()
-                .map_err(|e| CliError::new(format!("invalid --lr {rate}: {e}")))?;
+                .map_err(|e| CliError::usage(format!("invalid --lr {rate}: {e}")))?;
             schedule
         }
         (None, None) => {
@@ -93,7 +93,7 @@ pub fn resolve(args: &TrainArgs, defaults: Defaults, n_train: usize) -> Result<T
     };
     let l2 = args.l2.unwrap_or(defaults.l2);
     if !(l2.is_finite() && l2 >= 0.0) {
-        return Err(CliError::new(format!(
+        return Err(CliError::usage(format!(
             "--l2 must be finite and non-negative, got {l2}"
         )));
     }
@@ -117,13 +117,63 @@ pub fn resolve(args: &TrainArgs, defaults: Defaults, n_train: usize) -> Result<T
         standardize,
         init: parse("--init", &args.init)?,
         seed: args.seed,
+        runaway_factor: Some(RUNAWAY_FACTOR),
     })
 }
 
-/// Parses a flag's value with its type's parser, naming the flag and the text on error.
+/// Parses a flag's value with its type's parser, naming the flag and the text on error (a
+/// usage error).
 fn parse<T: std::str::FromStr<Err = String>>(flag: &str, text: &str) -> Result<T> {
     text.parse()
-        .map_err(|e| CliError::new(format!("invalid {flag} `{text}`: {e}")))
+        .map_err(|e| CliError::usage(format!("invalid {flag} `{text}`: {e}")))
+}
+
+/// A warning if `schedule`'s horizon does not match a run of `steps` optimizer steps: a
+/// cosine planned for another length, a piecewise rate or a step decay that never comes.
+pub fn schedule_warning(schedule: &Schedule, steps: usize) -> Option<String> {
+    match *schedule {
+        Schedule::Cosine {
+            initial,
+            min,
+            total_steps,
+            warmup_steps,
+        } if total_steps != steps => {
+            let fitted = Schedule::Cosine {
+                initial,
+                min,
+                total_steps: steps,
+                warmup_steps: warmup_steps.min(steps),
+            };
+            let what = if total_steps > steps {
+                let last = schedule.rate(steps.saturating_sub(1));
+                format!("so the rate only falls to {last:.4} instead of {min}")
+            } else {
+                format!(
+                    "so its last {} steps run at the final rate {min}",
+                    steps - total_steps
+                )
+            };
+            Some(format!(
+                "the cosine schedule plans {total_steps} steps but this run takes {steps}, \
+                 {what}; --schedule {fitted} would fit the run"
+            ))
+        }
+        Schedule::Piecewise { ref boundaries, .. } => boundaries
+            .iter()
+            .find(|&&b| b.saturating_add(1) >= steps)
+            .map(|b| {
+                format!(
+                    "the piecewise schedule changes rate after step {b}, but this run takes \
+                     only {steps} steps (0 to {})",
+                    steps.saturating_sub(1)
+                )
+            }),
+        Schedule::StepDecay { every, .. } if every >= steps => Some(format!(
+            "the step schedule decays every {every} steps, but this run takes only {steps}: \
+             the rate never decays"
+        )),
+        _ => None,
+    }
 }
 
 /// The configuration as printed before training, one `name: value` per line.
@@ -224,10 +274,40 @@ mod tests {
             (&["--init", "ones"], "invalid --init `ones`"),
         ];
         for (flags, expected) in cases {
-            let err = resolve(&train_args(flags), Defaults::TABLE, 100)
-                .unwrap_err()
-                .to_string();
+            let err = resolve(&train_args(flags), Defaults::TABLE, 100).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{flags:?}: a usage error");
+            let err = err.to_string();
             assert!(err.starts_with(expected), "{flags:?}: {err}");
         }
+    }
+
+    #[test]
+    fn schedules_that_do_not_fit_the_run_are_warned_about() {
+        let cosine: Schedule = "cosine:0.05,0.0005,1000,50".parse().unwrap();
+        let warning = schedule_warning(&cosine, 200).unwrap();
+        assert!(
+            warning.starts_with("the cosine schedule plans 1000 steps but this run takes 200, so the rate only falls to 0.04"),
+            "{warning}"
+        );
+        assert!(
+            warning.ends_with("--schedule cosine:0.05,0.0005,200,50 would fit the run"),
+            "{warning}"
+        );
+        assert!(schedule_warning(&cosine, 1000).is_none());
+        let short: Schedule = "cosine:0.1,0.001,100".parse().unwrap();
+        assert!(schedule_warning(&short, 150)
+            .unwrap()
+            .contains("its last 50 steps run at the final rate 0.001"));
+        let piecewise: Schedule = "piecewise:0.5@100,0.1@200,0.01".parse().unwrap();
+        assert!(schedule_warning(&piecewise, 500).is_none());
+        assert!(schedule_warning(&piecewise, 150)
+            .unwrap()
+            .contains("changes rate after step 200, but this run takes only 150 steps"));
+        let step: Schedule = "step:0.5,0.5,10".parse().unwrap();
+        assert!(schedule_warning(&step, 10)
+            .unwrap()
+            .contains("never decays"));
+        assert!(schedule_warning(&step, 11).is_none());
+        assert!(schedule_warning(&Schedule::Constant { rate: 0.1 }, 5).is_none());
     }
 }

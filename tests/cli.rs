@@ -2,8 +2,9 @@
 //! it, on the small bundled sets, in a scratch directory per test.
 
 use nn::models::SoftmaxRegression;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// A scratch directory `tapegrad-cli-<pid>-<name>` under the system's temporary
 /// directory, removed when dropped.
@@ -33,9 +34,14 @@ impl Scratch {
     }
 
     /// Writes a file in the directory and returns its path.
-    fn write(&self, name: &str, contents: &str) -> String {
+    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
         std::fs::write(self.0.join(name), contents).unwrap();
         self.path(name)
+    }
+
+    /// The contents of a file in the directory.
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.0.join(name)).unwrap()
     }
 }
 
@@ -45,38 +51,119 @@ impl Drop for Scratch {
     }
 }
 
-fn tapegrad(args: &[&str]) -> Output {
+/// What a run of the binary did.
+#[derive(Debug)]
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl From<Output> for Outcome {
+    fn from(out: Output) -> Self {
+        Outcome {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+fn command() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tapegrad"))
+}
+
+fn tapegrad(args: &[&str]) -> Outcome {
+    command()
         .args(args)
         .output()
         .expect("the tapegrad binary runs")
+        .into()
+}
+
+/// Runs with `input` on standard input.
+fn with_stdin(args: &[&str], input: &[u8]) -> Outcome {
+    let mut child = command()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the tapegrad binary runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    // Written from a thread, so that a child that stops reading cannot block the test.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out.into()
+}
+
+/// Runs under `sh` with the shell commands `limits` applied first (e.g. `ulimit -v N`).
+fn limited(limits: &str, args: &[&str]) -> Outcome {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("{limits}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_tapegrad"))
+        .args(args)
+        .output()
+        .expect("sh runs")
+        .into()
 }
 
 /// Runs a command that must succeed; returns its standard output.
 fn ok(args: &[&str]) -> String {
     let out = tapegrad(args);
-    assert!(
-        out.status.success(),
-        "tapegrad {args:?} failed ({:?}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
+    assert_eq!(
+        out.code,
+        Some(0),
+        "tapegrad {args:?} failed:\n{}",
+        out.stderr
     );
-    String::from_utf8(out.stdout).unwrap()
+    out.stdout
 }
 
-/// Runs a command that must fail with exit code 1 and `error: ...` on standard error
-/// (and never a panic); returns standard error.
-fn fails(args: &[&str]) -> String {
-    let out = tapegrad(args);
-    let stderr = String::from_utf8(out.stderr).unwrap();
+/// Checks that a run failed with exit code `code`, `error: ...` on standard error and
+/// never a panic; returns standard error.
+fn failed_with(code: i32, out: Outcome, args: &[&str]) -> String {
     assert_eq!(
-        out.status.code(),
-        Some(1),
-        "tapegrad {args:?} should exit with 1; stderr:\n{stderr}"
+        out.code,
+        Some(code),
+        "tapegrad {args:?} should exit with {code}; stderr:\n{}",
+        out.stderr
     );
-    assert!(stderr.starts_with("error: "), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
+    assert!(out.stderr.contains("error: "), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    out.stderr
+}
+
+/// Runs a command whose work must fail (exit code 1); returns standard error.
+fn fails(args: &[&str]) -> String {
+    failed_with(1, tapegrad(args), args)
+}
+
+/// Runs a command whose command line is wrong (exit code 2); returns standard error.
+fn misused(args: &[&str]) -> String {
+    failed_with(2, tapegrad(args), args)
+}
+
+/// Asserts that `text` contains `part`, showing `text` if not.
+#[track_caller]
+fn contains(text: &str, part: &str) {
+    assert!(text.contains(part), "{part:?} not in:\n{text}");
+}
+
+/// Borrowed arguments.
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
 }
 
 /// Trains a quick iris model into the scratch directory.
@@ -129,8 +216,8 @@ fn train_writes_model_history_and_plot() {
         "--plot",
         &plot,
     ]);
-    assert!(stdout.contains("epochs: 12"), "{stdout}");
-    assert!(stdout.contains("standardize: yes"), "{stdout}");
+    contains(&stdout, "epochs: 12");
+    contains(&stdout, "standardize: yes");
     assert!(number_after(&stdout, "test accuracy: ") > 0.8, "{stdout}");
     assert_eq!(
         scratch.files(),
@@ -168,10 +255,7 @@ fn pixel_data_gets_its_own_defaults_and_early_stopping_uses_validation() {
     for line in ["sampling: minibatch:100", "l2: 0.0001", "standardize: no"] {
         assert!(stdout.contains(line), "{line} missing in:\n{stdout}");
     }
-    assert!(
-        stdout.contains("schedule: cosine:0.1,0.001,40,20"),
-        "{stdout}"
-    );
+    contains(&stdout, "schedule: cosine:0.1,0.001,40,20");
 
     let scratch = Scratch::new("early");
     let history = scratch.path("h.csv");
@@ -184,11 +268,8 @@ fn pixel_data_gets_its_own_defaults_and_early_stopping_uses_validation() {
         "--history",
         &history,
     ]);
-    assert!(stdout.contains("val loss"), "{stdout}");
-    assert!(
-        stdout.contains("validation: 27 of those rows held out"),
-        "{stdout}"
-    );
+    contains(&stdout, "val loss");
+    contains(&stdout, "validation: 27 of those rows held out");
     let history = std::fs::read_to_string(&history).unwrap();
     assert!(
         history.starts_with("epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,")
@@ -205,11 +286,8 @@ fn eval_reports_accuracy_confusion_matrix_and_per_class_scores() {
         number_after(&stdout, "mean cross-entropy: ") < 0.5,
         "{stdout}"
     );
-    assert!(
-        stdout.contains("test part (fraction 0.25, split seed 0): 39 rows"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("confusion matrix"), "{stdout}");
+    contains(&stdout, "test part (fraction 0.25, split seed 0): 39 rows");
+    contains(&stdout, "confusion matrix");
     let header = stdout
         .lines()
         .find(|l| l.starts_with("true \\ predicted"))
@@ -234,7 +312,7 @@ fn eval_reports_accuracy_confusion_matrix_and_per_class_scores() {
         "--data",
         &format!("{dir}/test.csv"),
     ]);
-    assert!(on_csv.contains("all rows: 39 rows"), "{on_csv}");
+    contains(&on_csv, "all rows: 39 rows");
     let tail = |s: &str| s.split_once("accuracy: ").unwrap().1.to_string();
     assert_eq!(tail(&on_csv), tail(&stdout));
 
@@ -308,7 +386,7 @@ fn split_reproduces_the_library_split() {
             name,
             "--test-fraction",
             &fraction.to_string(),
-            "--seed",
+            "--split-seed",
             &seed.to_string(),
             "--out-dir",
             &dir,
@@ -336,16 +414,16 @@ fn split_reproduces_the_library_split() {
 #[test]
 fn info_describes_the_data() {
     let stdout = ok(&["info", "--data", "wine"]);
-    assert!(stdout.contains("rows: 178"), "{stdout}");
-    assert!(stdout.contains("features: 13: alcohol"), "{stdout}");
-    assert!(stdout.contains("class_1"), "{stdout}");
+    contains(&stdout, "rows: 178");
+    contains(&stdout, "features: 13: alcohol");
+    contains(&stdout, "class_1");
     let stdout = ok(&["info", "--data", "digits"]);
-    assert!(stdout.contains("features: 64: pixel_0_0,"), "{stdout}");
-    assert!(stdout.contains(", ..., pixel_7_6, pixel_7_7"), "{stdout}");
+    contains(&stdout, "features: 64: pixel_0_0,");
+    contains(&stdout, ", ..., pixel_7_6, pixel_7_7");
 }
 
 #[test]
-fn errors_exit_1_name_the_problem_and_write_nothing() {
+fn errors_name_the_problem_exit_1_or_2_and_write_nothing() {
     let scratch = Scratch::new("errors");
     let model = iris_model(&scratch);
     let bad_csv = scratch.write("bad.csv", "a,b,label\n1,2,x\n3,oops,y\n");
@@ -355,37 +433,30 @@ fn errors_exit_1_name_the_problem_and_write_nothing() {
         "sepal_length_cm,sepal_width_cm,petal_length_cm\n5.1,3.5,1.4\n",
     );
     let before = scratch.files();
-    let outputs = |stem: &str| {
-        let (m, h, p) = (
-            scratch.path(&format!("{stem}.json")),
-            scratch.path(&format!("{stem}.csv")),
-            scratch.path(&format!("{stem}.svg")),
-        );
-        vec![
-            "--model".to_string(),
-            m,
-            "--history".into(),
-            h,
-            "--plot".into(),
-            p,
-        ]
-    };
     let train = |data: &str, extra: &[&str]| {
         let mut args = vec!["train".to_string(), "--data".into(), data.into()];
-        args.extend(outputs("out"));
+        for (flag, name) in [
+            ("--model", "out.json"),
+            ("--history", "out.csv"),
+            ("--plot", "out.svg"),
+        ] {
+            args.extend([flag.to_string(), scratch.path(name)]);
+        }
         args.extend(extra.iter().map(|s| s.to_string()));
         args
     };
-    let run = |args: Vec<String>| fails(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let run = |args: Vec<String>| fails(&strs(&args));
+    let run_misused = |args: Vec<String>| misused(&strs(&args));
 
+    // The work fails: exit code 1.
     let missing = scratch.path("missing.csv");
     let err = run(train(&missing, &[]));
-    assert!(err.contains(&format!("{missing}: cannot read")), "{err}");
+    contains(&err, &format!("{missing}: cannot read"));
 
     let err = run(train(&bad_csv, &[]));
-    assert!(
-        err.contains("bad.csv: line 3, column 2 (b): \"oops\" is not a number"),
-        "{err}"
+    contains(
+        &err,
+        "bad.csv: line 3, column 2 (b): \"oops\" is not a number",
     );
 
     let err = fails(&[
@@ -397,55 +468,29 @@ fn errors_exit_1_name_the_problem_and_write_nothing() {
         "--out",
         &scratch.path("p.csv"),
     ]);
-    assert!(
-        err.contains("three.csv: line 1: no column named \"petal_width_cm\""),
-        "{err}"
+    contains(
+        &err,
+        "three.csv: line 1: no column named \"petal_width_cm\"",
     );
 
     let err = fails(&["eval", "--model", &corrupt, "--data", "iris"]);
-    assert!(
-        err.contains("corrupt.json: not a valid model file"),
-        "{err}"
-    );
+    contains(&err, "corrupt.json: not a valid model file");
 
     let err = fails(&["eval", "--model", &model, "--data", "wine"]);
-    assert!(
-        err.contains("wine (bundled) has 13 features but the model"),
-        "{err}"
-    );
-    assert!(err.contains("expects 4"), "{err}");
+    contains(&err, "wine (bundled) has none of the 4 features the model");
     let err = fails(&[
         "predict",
         "--model",
         &model,
         "--data",
         "wine",
+        "--by-position",
         "--out",
         &scratch.path("p.csv"),
     ]);
     assert!(
-        err.contains("has 13 features") && err.contains("expects 4"),
-        "{err}"
-    );
-
-    let err = run(train("irsi", &[]));
-    assert!(err.contains("unknown data set `irsi`"), "{err}");
-    assert!(
-        err.contains("iris, wine, breast_cancer, digits, mnist5k, mnist"),
-        "{err}"
-    );
-
-    let err = run(train("iris", &["--schedule", "cosine:0.1,abc,100"]));
-    assert!(
-        err.contains("invalid --schedule `cosine:0.1,abc,100`: cosine schedule"),
-        "{err}"
-    );
-    let err = run(train("iris", &["--optimizer", "lbfgs"]));
-    assert!(err.contains("unknown optimizer `lbfgs`"), "{err}");
-
-    let err = run(train("mnist5k", &["--test-fraction", "0.1"]));
-    assert!(
-        err.contains("--test-fraction does not apply to mnist5k"),
+        err.contains("wine (bundled) has 13 feature columns but the model")
+            && err.contains("expects 4"),
         "{err}"
     );
 
@@ -458,41 +503,1259 @@ fn errors_exit_1_name_the_problem_and_write_nothing() {
         "{err}"
     );
 
+    // The command line is wrong: exit code 2.
+    let err = run_misused(train("irsi", &[]));
+    contains(&err, "unknown data set `irsi`");
+    contains(&err, "iris, wine, breast_cancer, digits, mnist5k, mnist");
+
+    let err = run_misused(train("iris", &["--schedule", "cosine:0.1,abc,100"]));
+    contains(
+        &err,
+        "invalid --schedule `cosine:0.1,abc,100`: cosine schedule",
+    );
+    let err = run_misused(train("iris", &["--optimizer", "lbfgs"]));
+    contains(&err, "unknown optimizer `lbfgs`");
+    let err = run_misused(train("iris", &["--lr", "-1"]));
+    contains(&err, "invalid --lr -1");
+
+    let err = run_misused(train("mnist5k", &["--test-fraction", "0.1"]));
+    contains(&err, "--test-fraction does not apply to mnist5k");
+    let err = run_misused(train("iris", &["--target", "species"]));
+    contains(&err, "--target applies to CSV files only");
+
     assert_eq!(scratch.files(), before, "a failed command wrote something");
 }
 
 #[test]
 fn help_and_usage_errors() {
     let top = ok(&["--help"]);
-    assert!(top.contains("reverse-mode"), "{top}");
+    contains(&top, "reverse-mode");
     for command in ["train", "eval", "predict", "split", "info"] {
         assert!(top.contains(command), "{command} missing in:\n{top}");
     }
+    contains(&top, "Exit codes: 0 success, 1 the work failed");
     let train = ok(&["train", "--help"]);
     for flag in [
         "--data",
+        "--test-data",
         "--schedule",
         "--early-stopping",
         "--no-standardize",
         "--plot",
+        "--json",
+        "--delimiter",
+        "--max-data-size",
         "[default: momentum]",
     ] {
         assert!(train.contains(flag), "{flag} missing in:\n{train}");
     }
     // clap's own usage errors keep their exit code 2.
-    assert_eq!(tapegrad(&["train"]).status.code(), Some(2));
-    assert_eq!(
-        tapegrad(&[
+    misused(&["train"]);
+    misused(&[
+        "train",
+        "--data",
+        "iris",
+        "--lr",
+        "0.1",
+        "--schedule",
+        "constant:0.1",
+    ]);
+    misused(&[
+        "train",
+        "--data",
+        "iris",
+        "--test-data",
+        "wine",
+        "--test-fraction",
+        "0.2",
+    ]);
+    misused(&["train", "--data", "iris", "--delimiter", ";;"]);
+    misused(&["train", "--data", "iris", "--max-data-size", "lots"]);
+    misused(&[
+        "eval",
+        "--model",
+        "m.json",
+        "--data",
+        "iris",
+        "--test-fraction",
+        "0",
+    ]);
+}
+
+// ---- 1. Never lose a user's file ----
+
+/// Whether this machine lets a process make private mounts (a user and mount namespace).
+fn private_mounts_available() -> bool {
+    Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "true"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Runs `script` with `sh` in a private user and mount namespace, so that it may mount a
+/// tmpfs that no one else sees and that vanishes with it; `$1` is the tapegrad binary,
+/// `$2` the scratch directory.
+fn with_private_mounts(script: &str, dir: &Path) -> Outcome {
+    Command::new("unshare")
+        .args([
+            "--user",
+            "--map-root-user",
+            "--mount",
+            "sh",
+            "-c",
+            script,
+            "sh",
+        ])
+        .arg(env!("CARGO_BIN_EXE_tapegrad"))
+        .arg(dir)
+        .output()
+        .expect("unshare runs")
+        .into()
+}
+
+#[test]
+fn an_output_that_is_an_input_or_another_output_is_refused_before_any_work() {
+    let scratch = Scratch::new("same-file");
+    let mut csv = String::from("a,b,label\n");
+    for i in 0..40 {
+        csv += &format!("{i},{},{}\n", i % 7, ["x", "y"][i % 2]);
+    }
+    let data = scratch.write("data.csv", &csv);
+    std::fs::create_dir(scratch.0.join("sub")).unwrap();
+    std::fs::hard_link(&data, scratch.0.join("hard.csv")).unwrap();
+    std::os::unix::fs::symlink(&data, scratch.0.join("soft.csv")).unwrap();
+    let model = iris_model(&scratch);
+    let before = scratch.files();
+
+    // The same file under its own name, a hard link, a symbolic link, a relative detour.
+    let relative = scratch.path("sub/../data.csv");
+    for alias in [
+        &data,
+        &scratch.path("hard.csv"),
+        &scratch.path("soft.csv"),
+        &relative,
+    ] {
+        let err = misused(&["train", "--data", &data, "--model", alias]);
+        contains(
+            &err,
+            &format!("the model {alias} is the same file as the data {data}"),
+        );
+        assert!(!err.contains("epoch"), "refused before training: {err}");
+        // Relative to the working directory, too.
+        let out = command()
+            .current_dir(scratch.0.join("sub"))
+            .args([
+                "train",
+                "--data",
+                "../data.csv",
+                "--history",
+                "./../data.csv",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+    }
+    // Two outputs on one file.
+    let out_json = scratch.path("out.json");
+    let err = misused(&[
+        "train",
+        "--data",
+        "iris",
+        "--model",
+        &out_json,
+        "--history",
+        &out_json,
+    ]);
+    assert!(
+        err.contains("the history") && err.contains("same file as the model"),
+        "{err}"
+    );
+    // predict --out over the model, or over its data.
+    let err = misused(&[
+        "predict", "--model", &model, "--data", &data, "--out", &model,
+    ]);
+    contains(&err, "is the same file as the model");
+    let err = misused(&[
+        "predict", "--model", &model, "--data", &data, "--out", &data,
+    ]);
+    contains(&err, "is the same file as the data");
+    // split writing its test part over the file it splits.
+    let test_csv = scratch.write("sub/test.csv", &csv);
+    let err = misused(&[
+        "split",
+        "--data",
+        &test_csv,
+        "--out-dir",
+        &scratch.path("sub"),
+    ]);
+    assert!(
+        err.contains("the test part") && err.contains("same file as the data"),
+        "{err}"
+    );
+    // --test-data is an input too.
+    let err = misused(&[
+        "train",
+        "--data",
+        "iris",
+        "--test-data",
+        &data,
+        "--plot",
+        &data,
+    ]);
+    contains(&err, "same file as the test data");
+
+    assert_eq!(scratch.read("data.csv"), csv, "the data is untouched");
+    assert_eq!(scratch.read("sub/test.csv"), csv);
+    let mut after = scratch.files();
+    after.retain(|f| f != "sub");
+    let mut expected = before.clone();
+    expected.retain(|f| f != "sub");
+    assert_eq!(after, expected, "nothing was written");
+}
+
+#[test]
+fn a_full_disk_keeps_the_old_model_and_leaves_no_temporary_file() {
+    let scratch = Scratch::new("full-disk");
+    // A digits model is about 20 KB of JSON: it cannot fit in 16 KB.
+    if private_mounts_available() {
+        std::fs::create_dir(scratch.0.join("disk")).unwrap();
+        let out = with_private_mounts(
+            r#"mount -t tmpfs -o size=16k tmpfs "$2/disk" || exit 99
+               printf old > "$2/disk/model.json"
+               "$1" train --data digits --epochs 1 --quiet --model "$2/disk/model.json"
+               echo "exit code $?"
+               ls -A "$2/disk"
+               cat "$2/disk/model.json""#,
+            &scratch.0,
+        );
+        assert_eq!(out.code, Some(0), "{out:?}");
+        let lines: Vec<_> = out.stdout.lines().collect();
+        assert!(lines[0].starts_with("test accuracy: "), "trained: {out:?}");
+        assert_eq!(
+            lines[1..],
+            ["exit code 1", "model.json", "old"],
+            "the old model stays and no temporary file is left: {out:?}"
+        );
+        assert!(
+            out.stderr
+                .contains("model.json: cannot write: No space left on device"),
+            "{}",
+            out.stderr
+        );
+        std::fs::remove_dir(scratch.0.join("disk")).unwrap();
+    }
+    // The same through a file size limit, which needs no privileges: the write fails
+    // part-way through, on a real directory.
+    let model = scratch.write("model.json", "old");
+    let args = [
+        "train", "--data", "digits", "--epochs", "1", "--quiet", "--model", &model,
+    ];
+    let out = limited("trap '' XFSZ; ulimit -f 8", &args);
+    let err = failed_with(1, out, &args);
+    contains(&err, "model.json: cannot write: File too large");
+    assert_eq!(scratch.read("model.json"), "old");
+    assert_eq!(scratch.files(), ["model.json"], "no temporary file is left");
+}
+
+#[test]
+fn writes_that_fail_are_errors_and_closed_pipes_are_not() {
+    let scratch = Scratch::new("dev-full");
+    let model = iris_model(&scratch);
+    // A device is written directly, and /dev/full fails.
+    let err = fails(&[
+        "train",
+        "--data",
+        "iris",
+        "--epochs",
+        "1",
+        "--model",
+        "/dev/full",
+    ]);
+    contains(&err, "/dev/full: cannot write: No space left on device");
+    let err = fails(&[
+        "predict",
+        "--model",
+        &model,
+        "--data",
+        "iris",
+        "--out",
+        "/dev/full",
+    ]);
+    contains(&err, "/dev/full: cannot write");
+    // Standard output on /dev/full.
+    for args in [
+        &["info", "--data", "iris"][..],
+        &["predict", "--model", &model, "--data", "iris"],
+        &["eval", "--model", &model, "--data", "iris", "--json"],
+        &["train", "--data", "iris", "--epochs", "3"],
+    ] {
+        let out: Outcome = command()
+            .args(args)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap()
+            .into();
+        let err = failed_with(1, out, args);
+        contains(
+            &err,
+            "cannot write to standard output: No space left on device",
+        );
+    }
+    // /dev/null takes anything, twice.
+    ok(&[
+        "train",
+        "--data",
+        "iris",
+        "--epochs",
+        "1",
+        "--history",
+        "/dev/null",
+        "--plot",
+        "/dev/null",
+    ]);
+
+    // A reader that stops early (`| head -1`): quiet, exit code 0, and the work is done.
+    let predictions = scratch.path("p.json");
+    let mut child = command()
+        .args([
             "train",
             "--data",
-            "iris",
-            "--lr",
-            "0.1",
-            "--schedule",
-            "constant:0.1"
+            "mnist5k",
+            "--epochs",
+            "3",
+            "--model",
+            &predictions,
         ])
-        .status
-        .code(),
-        Some(2)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then closed
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        Path::new(&predictions).exists(),
+        "the model was still written"
+    );
+}
+
+#[test]
+fn unwritable_outputs_are_found_before_training() {
+    let scratch = Scratch::new("unwritable");
+    let long_run = ["train", "--data", "digits", "--epochs", "500", "--model"];
+    // A directory where no file can be created.
+    let err = fails(&[&long_run[..], &["/sys/model.json"]].concat());
+    contains(
+        &err,
+        "cannot write the model to /sys/model.json: cannot create a file in /sys",
+    );
+    if private_mounts_available() {
+        std::fs::create_dir(scratch.0.join("ro")).unwrap();
+        let out = with_private_mounts(
+            r#"mount -t tmpfs -o ro,size=16k tmpfs "$2/ro" || exit 99
+               exec "$1" train --data digits --epochs 500 --model "$2/ro/model.json""#,
+            &scratch.0,
+        );
+        let err = failed_with(1, out, &["train"]);
+        contains(&err, "Read-only file system");
+    }
+    // A read-only file is not replaced.
+    let kept = scratch.write("kept.json", "mine");
+    let mut permissions = std::fs::metadata(&kept).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&kept, permissions).unwrap();
+    let out = tapegrad(&[&long_run[..], &[&kept]].concat());
+    let err = failed_with(1, out, &long_run);
+    contains(&err, "the file is read-only");
+    assert!(!err.contains("epoch"), "{err}");
+    assert_eq!(scratch.read("kept.json"), "mine");
+}
+
+// ---- 2. Never a silently wrong answer ----
+
+/// An iris-like CSV: `header`, then the rows of `data::bundled::iris()` in its columns.
+fn iris_csv(header: &str, row: impl Fn(&[String], &str) -> String) -> String {
+    let iris = data::bundled::iris();
+    let mut csv = format!("{header}\n");
+    for (features, label) in iris.iter() {
+        let cells: Vec<String> = features.iter().map(|v| v.to_string()).collect();
+        csv += &row(&cells, &iris.class_names()[label]);
+        csv.push('\n');
+    }
+    csv
+}
+
+#[test]
+fn duplicate_names_are_errors() {
+    let scratch = Scratch::new("duplicates");
+    let csv = scratch.write("dup.csv", "a,b,a,label\n1,2,3,x\n4,5,6,y\n7,8,9,x\n");
+    let err = fails(&["train", "--data", &csv]);
+    contains(
+        &err,
+        "dup.csv: line 1: the column name \"a\" is used 2 times (columns 1, 3)",
+    );
+    let model = iris_model(&scratch);
+    let mut json: serde_json::Value = serde_json::from_str(&scratch.read("iris.json")).unwrap();
+    json["class_names"][2] = "setosa".into();
+    let edited = scratch.write("edited.json", json.to_string());
+    let err = fails(&["eval", "--model", &edited, "--data", "iris"]);
+    contains(&err, "the class name \"setosa\" appears twice");
+    json["class_names"][2] = "virginica".into();
+    json["feature_names"][1] = json["feature_names"][0].clone();
+    let edited = scratch.write("edited.json", json.to_string());
+    let err = fails(&["predict", "--model", &edited, "--data", "iris"]);
+    contains(&err, "the feature name \"sepal_length_cm\" appears twice");
+    ok(&["eval", "--model", &model, "--data", "iris"]);
+}
+
+#[test]
+fn columns_are_matched_by_name_and_by_position_only_when_asked() {
+    let scratch = Scratch::new("columns");
+    let model = iris_model(&scratch);
+    // The same measurements under other names: refused, naming every missing column.
+    let renamed = scratch.write(
+        "renamed.csv",
+        iris_csv("sl,sw,pl,pw,species", |cells, label| {
+            format!("{},{label}", cells.join(","))
+        }),
+    );
+    for command in ["eval", "predict"] {
+        let err = fails(&[command, "--model", &model, "--data", &renamed]);
+        assert!(
+            err.contains("renamed.csv: line 1: no columns named \"sepal_length_cm\", \"sepal_width_cm\", \"petal_length_cm\", \"petal_width_cm\" (the columns are: sl, sw, pl, pw, species)"),
+            "{command}: {err}"
+        );
+    }
+    // One column missing: named alone.
+    let three = scratch.write(
+        "three.csv",
+        "sepal_length_cm,sepal_width_cm,petal_width_cm,species\n5.1,3.5,0.2,setosa\n",
+    );
+    let err = fails(&["eval", "--model", &model, "--data", &three]);
+    contains(&err, "no column named \"petal_length_cm\"");
+    // By position when asked, with the same results as by name.
+    let by_name = ok(&[
+        "eval",
+        "--model",
+        &model,
+        "--data",
+        "iris",
+        "--test-fraction",
+        "0.25",
+    ]);
+    let by_position = ok(&[
+        "eval",
+        "--model",
+        &model,
+        "--data",
+        &renamed,
+        "--by-position",
+        "--test-fraction",
+        "0.25",
+        "--target",
+        "species",
+    ]);
+    let tail = |s: &str| s.split_once("accuracy: ").unwrap().1.to_string();
+    assert_eq!(tail(&by_position), tail(&by_name));
+    let predicted = ok(&[
+        "predict",
+        "--model",
+        &model,
+        "--data",
+        &renamed,
+        "--by-position",
+        "--id",
+        "species",
+    ]);
+    assert_eq!(data_lines(&predicted).len(), 150);
+    // The labels first: the last column, a feature, cannot be the label by default.
+    let first = scratch.write(
+        "first.csv",
+        iris_csv(
+            "species,sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm",
+            |cells, label| format!("{label},{}", cells.join(",")),
+        ),
+    );
+    let err = fails(&["eval", "--model", &model, "--data", &first]);
+    contains(&err, "first.csv: line 1, column 5 (petal_width_cm): the last column is taken as the label (no target column was named), but it is also one of the features asked for; name the label column with --target");
+    ok(&[
+        "eval", "--model", &model, "--data", &first, "--target", "species",
+    ]);
+    // By position, the counts must agree.
+    let err = fails(&["eval", "--model", &model, "--data", &three, "--by-position"]);
+    contains(&err, "has 3 feature columns but the model");
+}
+
+#[test]
+fn text_that_is_not_utf8_is_refused_with_the_line_and_a_hint() {
+    let scratch = Scratch::new("latin1");
+    // "café" and "cafè" in Latin-1: decoded lossily they would be one class.
+    let mut bytes = b"x,y,drink\n".to_vec();
+    for (i, accent) in [0xe9u8, 0xe8, 0xe9, 0xe8].iter().enumerate() {
+        bytes.extend(format!("{i},{},caf", i * 2).as_bytes());
+        bytes.extend([*accent, b'\n']);
+    }
+    let file = scratch.write("latin1.csv", &bytes);
+    let err = fails(&["train", "--data", &file]);
+    contains(&err, "latin1.csv: line 2, column 3 (drink): the text is not UTF-8 (byte 0xe9); re-encode the file as UTF-8 (from Latin-1: iconv -f latin1 -t utf-8 IN > OUT)");
+    let err = fails(&["info", "--data", &file]);
+    contains(&err, "line 2, column 3 (drink): the text is not UTF-8");
+}
+
+#[test]
+fn model_files_are_validated_and_nan_never_predicts_a_class() {
+    let scratch = Scratch::new("validated");
+    let model = iris_model(&scratch);
+    let mut json: serde_json::Value = serde_json::from_str(&scratch.read("iris.json")).unwrap();
+    json["weight"][0] = 1e300.into();
+    let huge = scratch.write("huge.json", json.to_string());
+    let err = fails(&["eval", "--model", &huge, "--data", "iris"]);
+    contains(
+        &err,
+        "huge.json: weight number 0 (1e300) is too large for f32",
+    );
+
+    // A valid model whose class scores overflow on extreme inputs: no class from NaN.
+    let mut json: serde_json::Value = serde_json::from_str(&scratch.read("iris.json")).unwrap();
+    json["weight"] = serde_json::json!([3e38, 0, 0, 0, -3e38, 0, 0, 0, 0, 0, 0, 0]);
+    json["standardization"] = serde_json::Value::Null;
+    let overflowing = scratch.write("overflow.json", json.to_string());
+    let rows = scratch.write(
+        "rows.csv",
+        "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm\n0,1,1,1\n10,1,1,1\n",
+    );
+    let err = fails(&["predict", "--model", &overflowing, "--data", &rows]);
+    contains(&err, "rows.csv: row 1 (counting from 0): the model's class probabilities are not finite, so no class can be predicted");
+    ok(&["predict", "--model", &model, "--data", &rows]);
+}
+
+#[test]
+fn a_loss_that_explodes_without_nan_is_a_divergence_and_saves_nothing() {
+    let scratch = Scratch::new("diverge");
+    let model = scratch.path("m.json");
+    let err = fails(&["train", "--data", "iris", "--lr", "1e9", "--model", &model]);
+    assert!(
+        err.contains("training diverged: after epoch 1 the training loss is")
+            && err.contains("try a smaller learning rate"),
+        "{err}"
+    );
+    assert!(scratch.files().is_empty(), "no model is saved");
+    // Unstandardised breast cancer at a rate fit for standardised data runs away too.
+    let err = fails(&[
+        "train",
+        "--data",
+        "breast_cancer",
+        "--no-standardize",
+        "--lr",
+        "0.01",
+    ]);
+    contains(&err, "training diverged");
+}
+
+// ---- 3. Bounded memory on hostile input ----
+
+/// The virtual memory a hostile-input run may use: far below what the input expands to.
+const MEMORY_LIMIT: &str = "ulimit -v 400000"; // 400 MB
+
+/// `copies` gzip members of `member` decompressed, concatenated: a bomb of
+/// `copies * member.len()` bytes in little space (gzip readers read every member).
+fn gzip_bomb(member: &[u8], copies: usize) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(member).unwrap();
+    encoder.finish().unwrap().repeat(copies)
+}
+
+#[test]
+fn a_gzip_bomb_ends_at_the_limit_with_a_clear_error() {
+    let scratch = Scratch::new("bomb");
+    // 2 GiB of well-formed rows in about 2 MB.
+    let rows = "1.5,2.5,x\n3.5,4.5,y\n".repeat(1 << 20); // 20 MiB
+    let mut bomb = gzip(b"a,b,label\n");
+    bomb.extend(gzip_bomb(rows.as_bytes(), 100));
+    assert!(bomb.len() < 10 << 20, "{}", bomb.len());
+    let file = scratch.write("rows.csv.gz", &bomb);
+    let args = ["train", "--data", &file, "--max-data-size", "50M"];
+    let err = failed_with(1, limited(MEMORY_LIMIT, &args), &args);
+    assert!(
+        err.contains(
+            "rows.csv.gz: more than 52428800 bytes of data (50 MiB), counted after decompression"
+        ) && err.contains("raise it with --max-data-size"),
+        "{err}"
+    );
+    // With the default limits, a bomb of one endless line stops at the line limit.
+    let zeros = gzip_bomb(&vec![0u8; 16 << 20], 64); // 1 GiB of zero bytes
+    let file = scratch.write("zeros.csv.gz", &zeros);
+    let args = ["info", "--data", &file];
+    let err = failed_with(1, limited(MEMORY_LIMIT, &args), &args);
+    contains(
+        &err,
+        "zeros.csv.gz: line 1 is longer than 16777216 bytes (16 MiB)",
+    );
+    // An IDX bomb: a header claiming 60 million images, and zeros behind it.
+    let dir = scratch.0.join("idx");
+    std::fs::create_dir(&dir).unwrap();
+    let mut header = vec![0, 0, 8, 3];
+    for d in [60_000_000u32, 28, 28] {
+        header.extend(d.to_be_bytes());
+    }
+    let mut images = gzip(&header);
+    images.extend(gzip_bomb(&vec![0u8; 16 << 20], 64));
+    std::fs::write(dir.join("train-images-idx3-ubyte.gz"), images).unwrap();
+    for name in [
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ] {
+        std::fs::write(dir.join(name), b"").unwrap();
+    }
+    let dir = dir.display().to_string();
+    let args = ["info", "--data", &dir, "--max-data-size", "64M"];
+    let err = failed_with(1, limited(MEMORY_LIMIT, &args), &args);
+    contains(
+        &err,
+        "train-images-idx3-ubyte.gz: more than 67108864 bytes of data",
+    );
+}
+
+#[test]
+fn devices_are_refused_and_idx_claims_are_not_trusted() {
+    for device in ["/dev/zero", "/dev/urandom"] {
+        let args = ["train", "--data", device];
+        let err = failed_with(1, limited(MEMORY_LIMIT, &args), &args);
+        assert!(
+            err.contains(&format!("{device}: cannot read data from a character device; give a file (or a pipe); to read standard input, use --data -")),
+            "{err}"
+        );
+        let err = fails(&["eval", "--model", device, "--data", "iris"]);
+        contains(&err, "cannot read data from a character device");
+    }
+    // An IDX header claiming far more than the file holds.
+    let scratch = Scratch::new("idx-claims");
+    let mut header = vec![0, 0, 8, 3];
+    for d in [4_000_000_000u32, 28, 28] {
+        header.extend(d.to_be_bytes());
+    }
+    header.extend([0u8; 784 * 3]);
+    for (name, bytes) in [
+        ("train-images-idx3-ubyte", header.clone()),
+        (
+            "train-labels-idx1-ubyte",
+            vec![0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3],
+        ),
+        ("t10k-images-idx3-ubyte", header),
+        (
+            "t10k-labels-idx1-ubyte",
+            vec![0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3],
+        ),
+    ] {
+        scratch.write(name, bytes);
+    }
+    let dir = scratch.0.display().to_string();
+    let args = ["train", "--data", &dir];
+    let err = failed_with(1, limited(MEMORY_LIMIT, &args), &args);
+    contains(&err, "train-images-idx3-ubyte: truncated: a header claiming 4000000000 images of 28x28 needs 3136000000016 bytes but the file has only 2368");
+}
+
+// ---- 4. Messages that point at the usual CSV mistakes ----
+
+#[test]
+fn semicolons_and_tabs_are_recognised_and_read_with_delimiter() {
+    let scratch = Scratch::new("delimiters");
+    let semicolons = scratch.write(
+        "semi.csv",
+        iris_csv("sl;sw;pl;pw;species", |cells, label| {
+            format!("{};{label}", cells.join(";"))
+        }),
+    );
+    let err = fails(&["train", "--data", &semicolons]);
+    contains(&err, "semi.csv: line 1: the header is a single column that holds semicolons: the file looks semicolon-separated, not comma-separated; read it with the delimiter ';' (--delimiter ';')");
+    let stdout = ok(&[
+        "train",
+        "--data",
+        &semicolons,
+        "--delimiter",
+        ";",
+        "--epochs",
+        "5",
+    ]);
+    assert!(number_after(&stdout, "test accuracy: ") > 0.8, "{stdout}");
+    let tabs = scratch.write(
+        "tabs.tsv",
+        iris_csv("sl\tsw\tpl\tpw\tspecies", |cells, label| {
+            format!("{}\t{label}", cells.join("\t"))
+        }),
+    );
+    let err = fails(&["info", "--data", &tabs]);
+    assert!(
+        err.contains("looks tab-separated") && err.contains("(--delimiter tab)"),
+        "{err}"
+    );
+    let stdout = ok(&["info", "--data", &tabs, "--delimiter", "tab"]);
+    contains(&stdout, "rows: 150");
+    // A decimal comma under semicolons.
+    let european = scratch.write("eu.csv", "a;b;label\n1,5;2;x\n2;3;y\n");
+    let err = fails(&["info", "--data", &european, "--delimiter", ";"]);
+    assert!(
+        err.contains("\"1,5\" is not a number (a decimal comma?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_label_column_that_is_not_one_suggests_target() {
+    let scratch = Scratch::new("distinct");
+    // The last column is a measurement with a value per row.
+    let file = scratch.write(
+        "prices.csv",
+        iris_csv("sl,sw,pl,pw,price", |cells, label| {
+            format!(
+                "{},{}.{}",
+                cells.join(","),
+                label.len(),
+                cells.concat().len()
+            )
+        })
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 0 {
+                line.to_string()
+            } else {
+                format!("{line}{i}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n"),
+    );
+    let err = fails(&["train", "--data", &file]);
+    contains(&err, "prices.csv (CSV file): the last column, taken as the label since --target was not given, has a different value in every one of the 150 rows, so each class would have a single example; name the label column with --target");
+    // The labels are in the first column: its text is no feature, and the message says
+    // which column to name.
+    let file = scratch.write(
+        "species_first.csv",
+        iris_csv("species,sl,sw,pl,pw", |cells, label| {
+            format!("{label},{}", cells.join(","))
+        }),
+    );
+    let err = fails(&["train", "--data", &file]);
+    contains(&err, "line 2, column 1 (species): \"setosa\" is not a number; if column 1 holds the class labels, name it with --target species");
+    let stdout = ok(&[
+        "train", "--data", &file, "--target", "species", "--epochs", "3",
+    ]);
+    contains(&stdout, "3 classes (setosa, versicolor, virginica)");
+}
+
+#[test]
+fn unclosed_quotes_trailing_commas_and_blank_files_are_named() {
+    let scratch = Scratch::new("mistakes");
+    let quote = scratch.write(
+        "notes.csv",
+        "a,b,label\n1,2,x\n3,4,y\n5,\"6,x\n7,8,y\n9,10,x\n",
+    );
+    let err = fails(&["train", "--data", &quote]);
+    contains(&err, "notes.csv: line 4: a quote opened on this line is never closed, so the rest of the file would be one field");
+    let trailing = scratch.write("trailing.csv", "a,b,label,\n1,2,x,\n3,4,y,\n");
+    let err = fails(&["train", "--data", &trailing]);
+    contains(&err, "trailing.csv: line 1, column 4: the column has no name (does the header end with a trailing comma?)");
+    let row = scratch.write("row.csv", "a,b,label\n1,2,x\n3,4,y,\n");
+    let err = fails(&["train", "--data", &row]);
+    contains(&err, "line 3, column 4: the row has 4 fields but the header has 3 (the last one is empty: a trailing comma?)");
+    let blank = scratch.write("blank.csv", "\n\n  \n");
+    let err = fails(&["train", "--data", &blank]);
+    contains(
+        &err,
+        "blank.csv: the file holds only blank 3 lines; expected a header row",
+    );
+}
+
+#[test]
+fn a_model_file_with_a_byte_order_mark_is_read() {
+    let scratch = Scratch::new("bom");
+    let model = iris_model(&scratch);
+    let plain = ok(&["eval", "--model", &model, "--data", "iris"]);
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(scratch.read("iris.json").as_bytes());
+    let bom = scratch.write("bom.json", bytes);
+    let with_bom = ok(&["eval", "--model", &bom, "--data", "iris"]);
+    let tail = |s: &str| s.split_once("accuracy: ").unwrap().1.to_string();
+    assert_eq!(tail(&with_bom), tail(&plain));
+}
+
+#[test]
+fn idx_training_and_test_images_of_different_sizes_name_both_files() {
+    let scratch = Scratch::new("idx-sizes");
+    let images = |count: u32, side: u32| {
+        let mut bytes = vec![0, 0, 8, 3];
+        for d in [count, side, side] {
+            bytes.extend(d.to_be_bytes());
+        }
+        bytes.extend(vec![7u8; (count * side * side) as usize]);
+        gzip(&bytes)
+    };
+    let labels = |count: u32| {
+        let mut bytes = vec![0, 0, 8, 1];
+        bytes.extend(count.to_be_bytes());
+        bytes.extend((0..count).map(|i| (i % 2) as u8));
+        gzip(&bytes)
+    };
+    scratch.write("train-images-idx3-ubyte.gz", images(4, 28));
+    scratch.write("train-labels-idx1-ubyte.gz", labels(4));
+    scratch.write("t10k-images-idx3-ubyte.gz", images(2, 20));
+    scratch.write("t10k-labels-idx1-ubyte.gz", labels(2));
+    let err = fails(&["train", "--data", &scratch.0.display().to_string()]);
+    assert!(
+        err.contains(&format!(
+            "{} holds images of 28x28 pixels but {} holds images of 20x20",
+            scratch.path("train-images-idx3-ubyte.gz"),
+            scratch.path("t10k-images-idx3-ubyte.gz")
+        )),
+        "{err}"
+    );
+}
+
+// ---- 5. Scriptable ----
+
+/// The JSON document a command printed on standard output (exactly one).
+fn json_of(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout)
+        .unwrap_or_else(|e| panic!("not one JSON document ({e}):\n{stdout}"))
+}
+
+#[test]
+fn train_and_eval_print_one_json_document() {
+    let scratch = Scratch::new("json");
+    let model = scratch.path("m.json");
+    let out = tapegrad(&[
+        "train", "--data", "iris", "--epochs", "7", "--model", &model, "--json",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let report = json_of(&out.stdout);
+    assert!(
+        out.stderr.contains("test accuracy: "),
+        "human lines on stderr: {}",
+        out.stderr
+    );
+    assert_eq!(report["command"], "train");
+    assert_eq!(report["config"]["epochs"], 7);
+    assert_eq!(
+        report["config"]["optimizer"]["momentum"], 0.9,
+        "{}",
+        report["config"]
+    );
+    assert_eq!(report["history"]["epochs"].as_array().unwrap().len(), 7);
+    assert!(
+        report["history"]["epochs"][6]["train_loss"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    assert_eq!(report["data"]["train_rows"], 111);
+    assert_eq!(report["data"]["test_rows"], 39);
+    assert_eq!(report["data"]["classes"][2], "virginica");
+    let test = &report["test"];
+    let accuracy = test["accuracy"].as_f64().unwrap();
+    assert!((0.8..=1.0).contains(&accuracy), "{accuracy}");
+    assert!(test["loss"].as_f64().unwrap() > 0.0);
+    let per_class = test["per_class"].as_array().unwrap();
+    assert_eq!(per_class.len(), 3);
+    for class in per_class {
+        for key in ["precision", "recall", "f1", "support"] {
+            assert!(class[key].is_number(), "{key} in {class}");
+        }
+    }
+    let matrix: Vec<Vec<u64>> = serde_json::from_value(test["confusion_matrix"].clone()).unwrap();
+    assert_eq!(matrix.iter().flatten().sum::<u64>(), 39);
+    let diagonal: u64 = (0..3).map(|i| matrix[i][i]).sum();
+    assert_eq!(diagonal, test["correct"].as_u64().unwrap());
+    assert_eq!(report["outputs"]["model"], model.as_str());
+    for key in [
+        "load_seconds",
+        "train_seconds",
+        "evaluate_seconds",
+        "total_seconds",
+    ] {
+        assert!(report["timing"][key].as_f64().unwrap() >= 0.0, "{key}");
+    }
+
+    // eval --json agrees with eval's text and with train's own test results.
+    let out = tapegrad(&["eval", "--model", &model, "--data", "iris", "--json"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let eval = json_of(&out.stdout);
+    assert_eq!(eval["command"], "eval");
+    assert_eq!(eval["accuracy"], test["accuracy"]);
+    assert_eq!(eval["confusion_matrix"], test["confusion_matrix"]);
+    assert_eq!(eval["per_class"], test["per_class"]);
+    let text = ok(&["eval", "--model", &model, "--data", "iris"]);
+    assert_eq!(
+        number_after(&text, "accuracy: "),
+        (accuracy * 10_000.0).round() / 10_000.0
+    );
+    contains(&text, "f1");
+}
+
+#[test]
+fn test_data_trains_on_all_of_data_with_the_standardiser_fitted_on_it() {
+    let scratch = Scratch::new("test-data");
+    let dir = scratch.path("splits");
+    ok(&[
+        "split",
+        "--data",
+        "wine",
+        "--split-seed",
+        "2",
+        "--out-dir",
+        &dir,
+    ]);
+    let (train_csv, test_csv) = (format!("{dir}/train.csv"), format!("{dir}/test.csv"));
+    // The test file with its columns reversed and an extra id column: matched by name.
+    let test = data::read_csv(&test_csv, &Default::default()).unwrap();
+    let mut names: Vec<String> = test.feature_names().to_vec();
+    names.reverse();
+    let mut shuffled = format!("id,{},label\n", names.join(","));
+    for (i, (row, label)) in test.iter().enumerate() {
+        let cells: Vec<String> = row.iter().rev().map(|v| v.to_string()).collect();
+        shuffled += &format!("w{i},{},{label}\n", cells.join(","));
+    }
+    let shuffled = scratch.write("test-shuffled.csv", shuffled);
+    let model = scratch.path("m.json");
+    let out = tapegrad(&[
+        "train",
+        "--data",
+        &train_csv,
+        "--test-data",
+        &shuffled,
+        "--model",
+        &model,
+        "--json",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let report = json_of(&out.stdout);
+    let train = data::read_csv(&train_csv, &Default::default()).unwrap();
+    assert_eq!(report["data"]["train_rows"], train.len());
+    assert_eq!(report["data"]["test_rows"], test.len());
+    assert_eq!(report["data"]["train_part"], "all rows");
+    // The standardisation is the training file's alone.
+    let saved: serde_json::Value = serde_json::from_str(&scratch.read("m.json")).unwrap();
+    let means: Vec<f64> =
+        serde_json::from_value(saved["standardization"]["means"].clone()).unwrap();
+    assert_eq!(means, data::Standardizer::fit(&train).means());
+    let everything = data::bundled::wine();
+    assert_ne!(means, data::Standardizer::fit(&everything).means());
+    // The test results are the model's on the test file.
+    let eval = json_of(&ok(&[
+        "eval", "--model", &model, "--data", &test_csv, "--json",
+    ]));
+    assert_eq!(eval["accuracy"], report["test"]["accuracy"]);
+
+    // --test-fraction 0: every row trained on, no test part.
+    let out = tapegrad(&[
+        "train",
+        "--data",
+        "wine",
+        "--test-fraction",
+        "0",
+        "--epochs",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let report = json_of(&out.stdout);
+    assert_eq!(report["data"]["train_rows"], 178);
+    assert!(report["test"].is_null());
+    assert!(out.stderr.contains("no test part"), "{}", out.stderr);
+    // A test file with a class the training data lacks.
+    let odd = scratch.write("odd.csv", "alcohol,label\n13,7\n");
+    let err = fails(&["train", "--data", &train_csv, "--test-data", &odd]);
+    assert!(err.contains("lacks") || err.contains("no column"), "{err}");
+}
+
+#[test]
+fn one_seed_per_purpose() {
+    // `split` takes the same flag as train for the split's seed, and not --seed.
+    let err = misused(&["split", "--data", "iris", "--seed", "3", "--out-dir", "x"]);
+    contains(&err, "unexpected argument '--seed'");
+    let train = ok(&["train", "--help"]);
+    contains(&train, "the train/test split has its own: --split-seed");
+    // --seed does not move the split; --split-seed does.
+    let part = |args: &[&str]| {
+        let mut all = vec!["train", "--data", "iris", "--epochs", "1", "--json"];
+        all.extend(args);
+        json_of(&ok(&all))["data"]["test_part"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        part(&["--seed", "5"]),
+        "test part (fraction 0.25, split seed 0)"
+    );
+    assert_eq!(
+        part(&["--split-seed", "5"]),
+        "test part (fraction 0.25, split seed 5)"
+    );
+}
+
+#[test]
+fn standard_input_is_data() {
+    let scratch = Scratch::new("stdin");
+    let iris = iris_csv(
+        "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,species",
+        |cells, label| format!("{},{label}", cells.join(",")),
+    );
+    let model = scratch.path("m.json");
+    let out = with_stdin(
+        &["train", "--data", "-", "--epochs", "20", "--model", &model],
+        iris.as_bytes(),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("data: standard input (CSV): 4 features, 3 classes"),
+        "{}",
+        out.stdout
+    );
+    // Gzipped, to eval and predict.
+    let out = with_stdin(
+        &["eval", "--model", &model, "--data", "-"],
+        &gzip(iris.as_bytes()),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("all rows: 150 rows"), "{}", out.stdout);
+    let out = with_stdin(
+        &["predict", "--model", &model, "--data", "-"],
+        iris.as_bytes(),
+    );
+    assert_eq!(data_lines(&out.stdout).len(), 150, "{}", out.stderr);
+    // Errors name it.
+    let out = with_stdin(&["train", "--data", "-"], b"a,b,label\n1,x,y\n");
+    let err = failed_with(1, out, &["train"]);
+    contains(&err, "<stdin>: line 2, column 2 (b): \"x\" is not a number");
+    let err = misused(&["train", "--data", "-", "--test-data", "-"]);
+    contains(&err, "standard input (-) can be read only once");
+}
+
+#[test]
+fn predict_carries_an_id_column_through() {
+    let scratch = Scratch::new("ids");
+    let model = iris_model(&scratch);
+    let file = scratch.write(
+        "flowers.csv",
+        "name,petal_width_cm,petal_length_cm,sepal_width_cm,sepal_length_cm\n\
+         \"Rosa, J.\",0.2,1.4,3.5,5.1\nplant-2,2.3,5.9,3.0,6.8\n",
+    );
+    let out = ok(&[
+        "predict", "--model", &model, "--data", &file, "--id", "name",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "name,predicted_class,p_setosa,p_versicolor,p_virginica"
+    );
+    assert!(lines[1].starts_with("\"Rosa, J.\",setosa,"), "{out}");
+    assert!(lines[2].starts_with("plant-2,virginica,"), "{out}");
+    let err = fails(&["predict", "--model", &model, "--data", &file, "--id", "nom"]);
+    contains(&err, "no column named \"nom\"");
+    let err = misused(&[
+        "predict", "--model", &model, "--data", "iris", "--id", "name",
+    ]);
+    contains(&err, "--id names a column of a CSV file");
+}
+
+// ---- 6. True to the README ----
+
+/// The command lines of the README's block under "## The command line", as written.
+fn readme_commands() -> Vec<String> {
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split("## The command line")
+        .nth(1)
+        .expect("the section");
+    let block = section
+        .split("```sh")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    block
+        .lines()
+        .map(|line| line.split(" # ").next().unwrap().trim().to_string())
+        .filter(|line| !line.is_empty())
+        .collect()
+}
+
+/// Runs a command line of the form `tapegrad ARGS [> FILE]` in `dir`; panics unless it
+/// succeeds.
+fn run_as_written(line: &str, dir: &Path, binary: &Path) {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(words[0], "tapegrad", "{line}");
+    let (args, redirect) = match words.iter().position(|&w| w == ">") {
+        Some(i) => (&words[1..i], Some(words[i + 1])),
+        None => (&words[1..], None),
+    };
+    let mut command = Command::new(binary);
+    command.args(args).current_dir(dir);
+    if let Some(file) = redirect {
+        command.stdout(std::fs::File::create(dir.join(file)).unwrap());
+    }
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "`{line}` failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_readme_commands_run_as_written_from_an_installed_copy() {
+    let scratch = Scratch::new("readme");
+    // An installed copy: the binary alone, run in an empty directory.
+    let bin = scratch.0.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let installed = bin.join("tapegrad");
+    std::fs::copy(env!("CARGO_BIN_EXE_tapegrad"), &installed).unwrap();
+    let work = scratch.0.join("work");
+    std::fs::create_dir(&work).unwrap();
+    let commands = readme_commands();
+    assert!(commands.len() >= 6, "{commands:?}");
+    for line in &commands {
+        run_as_written(line, &work, &installed);
+    }
+    for file in [
+        "mnist.json",
+        "mnist.svg",
+        "splits/train.csv",
+        "iris.json",
+        "predictions.csv",
+    ] {
+        assert!(work.join(file).exists(), "{file} was not written");
+    }
+    let eval: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("iris-eval.json")).unwrap())
+            .unwrap();
+    assert!(eval["accuracy"].as_f64().unwrap() > 0.85, "{eval}");
+    // The README's iris schedule fits its run: no warning.
+    let iris = commands.iter().find(|c| c.contains("--schedule")).unwrap();
+    let args: Vec<&str> = iris.split_whitespace().skip(1).collect();
+    let out = Command::new(&installed)
+        .args(&args)
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("warning"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn the_bundled_mnist_needs_no_source_tree() {
+    if !private_mounts_available() {
+        // Without namespaces the source tree cannot be hidden; reading from another
+        // directory is still checked by the README test.
+        let out = command()
+            .args(["info", "--data", "mnist"])
+            .current_dir("/")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        return;
+    }
+    let scratch = Scratch::new("no-source");
+    let data_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let script = format!(
+        r#"mount -t tmpfs tmpfs "{}" || exit 99
+           cd /
+           exec "$1" info --data mnist"#,
+        data_dir.display()
+    );
+    let out = with_private_mounts(&script, &scratch.0);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout
+            .contains("rows: 70000 (training part 60000, test part 10000)"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn the_help_examples_run_as_written() {
+    let scratch = Scratch::new("help-examples");
+    let help = ok(&["--help"]);
+    let examples: Vec<&str> = help
+        .split("Examples:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("tapegrad "))
+        .collect();
+    assert!(examples.len() >= 5, "{help}");
+    for line in examples {
+        run_as_written(line, &scratch.0, Path::new(env!("CARGO_BIN_EXE_tapegrad")));
+    }
+}
+
+#[test]
+fn a_schedule_planned_for_another_run_length_is_warned_about() {
+    let out = tapegrad(&[
+        "train",
+        "--data",
+        "iris",
+        "--optimizer",
+        "adam",
+        "--schedule",
+        "cosine:0.05,0.0005,1000,50",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("warning: the cosine schedule plans 1000 steps but this run takes 200")
+            && out
+                .stderr
+                .contains("--schedule cosine:0.05,0.0005,200,50 would fit the run"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn plots_fit_their_axes_mark_short_runs_and_the_kept_epoch() {
+    let scratch = Scratch::new("plots");
+    let plot = scratch.path("p.svg");
+    let out = tapegrad(&[
+        "train",
+        "--data",
+        "wine",
+        "--early-stopping",
+        "2",
+        "--epochs",
+        "200",
+        "--plot",
+        &plot,
+        "--json",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let history = &json_of(&out.stdout)["history"];
+    assert_eq!(history["stopped_early"], true, "{history}");
+    let kept = history["best_epoch"].as_u64().unwrap();
+    let svg = scratch.read("p.svg");
+    assert!(
+        svg.contains(&format!("kept: epoch {kept}")),
+        "the kept epoch is marked"
+    );
+    assert!(svg.contains("<circle"), "a short run has markers");
 }

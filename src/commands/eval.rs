@@ -1,40 +1,83 @@
 //! `tapegrad eval`: a saved model's accuracy, mean cross-entropy, confusion matrix and
-//! per-class precision and recall on a data set.
+//! per-class precision, recall and F1 on a data set, as text or as one JSON document.
 
-use crate::align;
+use crate::align::{self, Expected};
 use crate::cli::EvalArgs;
+use crate::console;
 use crate::error::{CliError, Result};
-use crate::report::{confusion_table, per_class_table};
-use crate::source::Source;
-use nn::metrics::confusion_matrix;
+use crate::output::Files;
+use crate::report::{confusion_table, per_class_table, Evaluation};
+use crate::source::{Reading, Source, Spec};
 use nn::models::SoftmaxRegression;
+use serde::Serialize;
+use std::path::Path;
+use std::time::Instant;
+
+/// The JSON document of `tapegrad eval --json`.
+#[derive(Serialize)]
+struct EvalReport<'a> {
+    command: &'static str,
+    model: &'a Path,
+    data: String,
+    part: &'a str,
+    n_features: usize,
+    #[serde(flatten)]
+    evaluation: &'a Evaluation,
+    timing: Timing,
+}
+
+/// Seconds spent, for `--json`.
+#[derive(Serialize)]
+struct Timing {
+    load_seconds: f64,
+    evaluate_seconds: f64,
+}
 
 /// Runs `tapegrad eval`.
 pub fn run(args: &EvalArgs) -> Result<()> {
+    if args.json {
+        console::human_to_stderr();
+    }
+    let started = Instant::now();
+    let spec = Spec::classify(&args.data.data)?;
+    let mut files = Files::new();
+    files.input("the model", &args.model);
+    for path in spec.files() {
+        files.input("the data", path);
+    }
+    files.check()?;
+
     let model = SoftmaxRegression::<f32>::load(&args.model)?;
-    let model_name = args.model.display().to_string();
-    let source = Source::load(&args.data.data, args.data.target.as_deref())?;
+    let model_name = format!("the model {}", args.model.display());
+    let expected = Expected {
+        owner: &model_name,
+        features: model.feature_names(),
+        classes: model.class_names(),
+    };
+    // A CSV file gives only the model's columns, by name, unless asked to go by position.
+    let selection = (!args.by_position).then_some(model.feature_names());
+    let reading = Reading::from(&args.data.read).to_evaluate();
+    let source = Source::load(
+        &args.data.data,
+        args.data.target.as_deref(),
+        selection.filter(|_| spec.is_csv()),
+        reading,
+    )?;
     let data_name = source.describe();
     let part = source.evaluation_part(&args.hold_out)?;
-    let data = align::for_model(&model, &part.data, &data_name, &model_name)?;
+    let data = align::dataset(expected, &part.data, &data_name, args.by_position)?;
     if data.is_empty() {
         return Err(CliError::new(format!(
             "{data_name}: the {} has no rows to evaluate on",
             part.description
         )));
     }
-
-    let predicted = model.predict(&data);
-    let correct = predicted
-        .iter()
-        .zip(data.labels())
-        .filter(|(p, y)| p == y)
-        .count();
-    let loss = model.loss(&data)?;
-    let counts = confusion_matrix(&predicted, data.labels(), model.n_classes());
+    let loaded = started.elapsed();
+    let evaluation = Evaluation::of(&model, &data, &data_name)?;
 
     say!(
-        "model: {model_name} ({} features, {} classes)",
+        "model: {} ({} features, {} classes)",
+        args.model.display(),
         model.n_features(),
         model.n_classes()
     );
@@ -44,14 +87,33 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         data.len()
     );
     say!(
-        "accuracy: {:.4} ({correct}/{} rows)",
-        correct as f64 / data.len() as f64,
-        data.len()
+        "accuracy: {:.4} ({}/{} rows)",
+        evaluation.accuracy,
+        evaluation.correct,
+        evaluation.rows
     );
-    say!("mean cross-entropy: {loss:.4}");
+    say!("mean cross-entropy: {:.4}", evaluation.loss);
     say!("\nconfusion matrix (rows: true class, columns: predicted class)");
-    let classes = model.class_names();
-    say!("{}", confusion_table(classes, &counts));
-    say!("\n{}", per_class_table(classes, &counts));
+    say!(
+        "{}",
+        confusion_table(&evaluation.classes, &evaluation.confusion_matrix)
+    );
+    say!("\n{}", per_class_table(&evaluation.per_class));
+
+    if args.json {
+        let report = EvalReport {
+            command: "eval",
+            model: &args.model,
+            data: data_name,
+            part: &part.description,
+            n_features: model.n_features(),
+            evaluation: &evaluation,
+            timing: Timing {
+                load_seconds: loaded.as_secs_f64(),
+                evaluate_seconds: (started.elapsed() - loaded).as_secs_f64(),
+            },
+        };
+        console::print_json(&report)?;
+    }
     Ok(())
 }

@@ -2,20 +2,23 @@
 
 use crate::cli::InfoArgs;
 use crate::error::Result;
-use crate::source::{Parts, Source};
+use crate::report::name_list;
+use crate::source::{Parts, Reading, Source};
 use data::Dataset;
-
-/// Feature names listed in full up to this many; past it, the first and last few.
-const MAX_FEATURE_NAMES: usize = 12;
 
 /// Runs `tapegrad info`.
 pub fn run(args: &InfoArgs) -> Result<()> {
-    let source = Source::load(&args.data.data, args.data.target.as_deref())?;
+    let source = Source::load(
+        &args.data.data,
+        args.data.target.as_deref(),
+        None,
+        Reading::from(&args.data.read).to_evaluate(),
+    )?;
     say!("data: {}", source.describe());
     match &source.parts {
         Parts::Whole(data) => {
             say!("rows: {}", data.len());
-            describe_features(data);
+            describe_features(data)?;
             say!("classes: {}", data.n_classes());
             let width = name_width(data);
             for (name, count) in data.class_names().iter().zip(data.class_counts()) {
@@ -30,7 +33,7 @@ pub fn run(args: &InfoArgs) -> Result<()> {
                 train.len(),
                 test.len()
             );
-            describe_features(train);
+            describe_features(train)?;
             say!("classes: {}", train.n_classes());
             let width = name_width(train);
             say!("  {:<width$}  {:>7}  {:>7}", "", "train", "test");
@@ -50,25 +53,13 @@ pub fn run(args: &InfoArgs) -> Result<()> {
 }
 
 /// Prints the number of features and their names, abbreviated if there are many.
-fn describe_features(data: &Dataset) {
+fn describe_features(data: &Dataset) -> Result<()> {
     say!(
         "features: {}: {}",
         data.n_features(),
-        feature_list(data.feature_names())
+        name_list(data.feature_names())
     );
-}
-
-/// The names joined by commas; past [`MAX_FEATURE_NAMES`], the first 8, `...` and the
-/// last 2.
-fn feature_list(names: &[String]) -> String {
-    if names.len() <= MAX_FEATURE_NAMES {
-        return names.join(", ");
-    }
-    format!(
-        "{}, ..., {}",
-        names[..8].join(", "),
-        names[names.len() - 2..].join(", ")
-    )
+    Ok(())
 }
 
 /// Width of the class-name column.
@@ -89,9 +80,9 @@ mod tests {
     fn long_feature_lists_are_abbreviated() {
         let names: Vec<String> = (0..20).map(|i| format!("f{i}")).collect();
         assert_eq!(
-            feature_list(&names),
+            name_list(&names),
             "f0, f1, f2, f3, f4, f5, f6, f7, ..., f18, f19"
         );
-        assert_eq!(feature_list(&names[..3]), "f0, f1, f2");
+        assert_eq!(name_list(&names[..3]), "f0, f1, f2");
     }
 }

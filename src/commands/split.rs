@@ -3,43 +3,52 @@
 
 use crate::cli::{HoldOutArgs, SplitArgs};
 use crate::error::{CliError, Result};
-use crate::output::write_atomically;
-use crate::source::Source;
+use crate::output::{write_atomically, Files};
+use crate::source::{Reading, Source, Spec};
 use data::Dataset;
 use std::io::{self, Write};
 
 /// Runs `tapegrad split`.
 pub fn run(args: &SplitArgs) -> Result<()> {
-    let source = Source::load(&args.data.data, args.data.target.as_deref())?;
-    let hold_out = HoldOutArgs {
-        test_fraction: args.test_fraction,
-        split_seed: args.seed,
-    };
-    if source.is_pixels() && (args.test_fraction.is_some() || args.seed.is_some()) {
-        return Err(CliError::new(format!(
-            "--test-fraction and --seed do not apply to {}: it comes with its own training \
-             and test parts",
-            args.data.data
-        )));
-    }
-    let (train, test) = source.train_test(&hold_out)?;
-
+    let spec = Spec::classify(&args.data.data)?;
     let dir = &args.out_dir;
+    let outputs = [dir.join("train.csv"), dir.join("test.csv")];
+    let mut files = Files::new();
+    for path in spec.files() {
+        files.input("the data", path);
+    }
+    files.output("the training part", &outputs[0]);
+    files.output("the test part", &outputs[1]);
+    files.check_clashes()?;
     std::fs::create_dir_all(dir).map_err(|e| {
         CliError::new(format!(
             "{}: cannot create the directory: {e}",
             dir.display()
         ))
     })?;
-    for (name, part) in [("train.csv", &train), ("test.csv", &test)] {
-        write_atomically(&dir.join(name), |out| write_csv(out, &part.data))?;
+    files.check_writable()?;
+
+    let source = Source::load(
+        &args.data.data,
+        args.data.target.as_deref(),
+        None,
+        Reading::from(&args.data.read),
+    )?;
+    let hold_out = HoldOutArgs {
+        test_fraction: args.test_fraction,
+        split_seed: args.split_seed,
+    };
+    let (train, test) = source.train_test(&hold_out)?;
+    let test = test.expect("a test fraction above 0 or data with its own test part");
+    for (path, part) in outputs.iter().zip([&train, &test]) {
+        write_atomically(path, |out| write_csv(out, &part.data))?;
     }
     say!(
         "wrote {} ({} rows, {}) and {} ({} rows, {})",
-        dir.join("train.csv").display(),
+        outputs[0].display(),
         train.data.len(),
         train.description,
-        dir.join("test.csv").display(),
+        outputs[1].display(),
         test.data.len(),
         test.description
     );

@@ -1,7 +1,10 @@
 //! The data sets bundled with tapegrad, embedded in the library so they load from any
-//! directory with no file access: [`iris`], [`wine`], [`breast_cancer`], [`digits`] and
-//! [`mnist5k`]. The full MNIST (11 MB) is not embedded; [`mnist_dir`] finds the project's copy
-//! on disk and [`mnist`] reads it.
+//! directory with no file access, in an installed binary as in the source tree: [`iris`],
+//! [`wine`], [`breast_cancer`], [`digits`], [`mnist5k`] and the full [`mnist`] (its four
+//! gzipped files, 11 MB, are compiled in as they are; they are decompressed when read, as
+//! fast as from disk). A binary that never calls [`mnist`] does not carry them: the linker
+//! drops what is not used. [`mnist_dir`] finds the project's copy on disk, for tools that
+//! want the files themselves.
 //!
 //! Provenance, licences (CC BY 4.0 for the UCI sets, CC BY-SA 3.0 for MNIST) and hashes of
 //! every file are in the project's `data/README.md`.
@@ -9,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::idx::candidates;
-use crate::{parse_csv, parse_idx_images, parse_idx_labels, read_mnist_dir};
+use crate::{parse_csv, parse_idx_images, parse_idx_labels};
 use crate::{CsvOptions, DataError, Dataset, MnistSplit};
 
 const IRIS: &[u8] = include_bytes!("../../../data/iris.csv");
@@ -24,6 +27,10 @@ const MNIST5K_TEST_IMAGES: &[u8] =
     include_bytes!("../../../data/mnist5k/t10k-images-idx3-ubyte.gz");
 const MNIST5K_TEST_LABELS: &[u8] =
     include_bytes!("../../../data/mnist5k/t10k-labels-idx1-ubyte.gz");
+const MNIST_TRAIN_IMAGES: &[u8] = include_bytes!("../../../data/mnist/train-images-idx3-ubyte.gz");
+const MNIST_TRAIN_LABELS: &[u8] = include_bytes!("../../../data/mnist/train-labels-idx1-ubyte.gz");
+const MNIST_TEST_IMAGES: &[u8] = include_bytes!("../../../data/mnist/t10k-images-idx3-ubyte.gz");
+const MNIST_TEST_LABELS: &[u8] = include_bytes!("../../../data/mnist/t10k-labels-idx1-ubyte.gz");
 
 /// Name of the environment variable that, when set, points [`mnist_dir`] at an MNIST folder.
 pub const MNIST_DIR_ENV: &str = "TAPEGRAD_MNIST_DIR";
@@ -87,12 +94,22 @@ pub fn mnist5k() -> MnistSplit {
     }
 }
 
-/// Finds the project's copy of the full MNIST (60,000 + 10,000 images, not embedded).
+/// The full MNIST: train 60,000 images, test 10,000 (the official split), 784 features
+/// `pixel_<row>_<col>` in `[0, 1]`, classes `"0"` to `"9"`. Read from the copy compiled
+/// into the library, so it needs no file and works from any directory.
+pub fn mnist() -> MnistSplit {
+    MnistSplit {
+        train: embedded_idx(MNIST_TRAIN_IMAGES, MNIST_TRAIN_LABELS, "mnist/train"),
+        test: embedded_idx(MNIST_TEST_IMAGES, MNIST_TEST_LABELS, "mnist/t10k"),
+    }
+}
+
+/// Finds the project's copy of the full MNIST files on disk (the same data as [`mnist`]).
 ///
 /// Looks, in order, in the directory named by the environment variable
 /// `TAPEGRAD_MNIST_DIR` (if set), in `data/mnist` of the tapegrad source tree this crate was
 /// built from, and in `./data/mnist` relative to the current directory. A directory counts
-/// if it holds the training images under one of the names [`read_mnist_dir`] accepts.
+/// if it holds the training images under one of the names [`read_mnist_dir`](crate::read_mnist_dir) accepts.
 pub fn mnist_dir() -> Result<PathBuf, DataError> {
     let mut searched = Vec::new();
     if let Some(dir) = std::env::var_os(MNIST_DIR_ENV) {
@@ -115,9 +132,4 @@ pub fn mnist_dir() -> Result<PathBuf, DataError> {
             searched,
         }),
     }
-}
-
-/// Reads the full MNIST found by [`mnist_dir`]: 60,000 training and 10,000 test images.
-pub fn mnist() -> Result<MnistSplit, DataError> {
-    read_mnist_dir(mnist_dir()?)
 }

@@ -1,15 +1,18 @@
-//! Reading a classification data set from CSV: [`read_csv`], [`parse_csv`], [`CsvOptions`].
+//! Reading a classification data set from CSV: [`read_csv`], [`read_csv_from`],
+//! [`parse_csv`], [`CsvOptions`].
 //!
 //! The format: a header row of column names, then one example per line. One column is the
-//! target (class label), chosen by name, by default the last column; every other column is
-//! a numeric feature. Gzipped files are decompressed transparently; gzip is recognised by
-//! its magic bytes (`1f 8b`), not by the file name.
+//! target (class label), chosen by name, by default the last column; the other columns are
+//! numeric features (all of them, or the ones [`CsvOptions::features`] names). Gzipped data is
+//! decompressed transparently; gzip is recognised by its magic bytes (`1f 8b`), not by the
+//! file name. The text is read as a stream within [`ReadLimits`].
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
-use crate::csv_common::{check_cell_present, check_row_length, parse_cell, read_file, CsvText};
-use crate::{DataError, Dataset};
+use crate::csv_common::{check_row_length, parse_cell, present_text, CsvRecords, CsvSource};
+use crate::{DataError, Dataset, ReadLimits};
 
 /// How string class labels are numbered.
 ///
@@ -28,20 +31,47 @@ pub enum LabelOrder {
     Sorted,
 }
 
-/// Options for [`read_csv`] and [`parse_csv`].
+/// Options for the CSV readers ([`read_csv`] and friends, [`read_csv_columns`](crate::read_csv_columns)).
 ///
 /// ```
 /// let options = data::CsvOptions::default()
 ///     .with_target("species")
+///     .with_delimiter(b';')
 ///     .with_label_order(data::LabelOrder::FirstSeen);
 /// assert_eq!(options.target.as_deref(), Some("species"));
+/// let ds = data::parse_csv(b"a;species\n1;x\n2;y\n", "semi.csv", &options)?;
+/// assert_eq!(ds.features(), &[1.0, 2.0]);
+/// # Ok::<(), data::DataError>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvOptions {
     /// Name of the target (label) column; `None` means the last column.
     pub target: Option<String>,
     /// How non-integer labels are numbered.
     pub label_order: LabelOrder,
+    /// The byte between fields: `b','` by default, `b';'` or `b'\t'` for other files.
+    pub delimiter: u8,
+    /// The feature columns, by name and in this order; other columns are not read. `None`
+    /// (the default) means every column but the target.
+    pub features: Option<Vec<String>>,
+    /// How much may be read.
+    pub limits: ReadLimits,
+    /// The fewest distinct labels accepted ([`DataError::TooFewClasses`] below): 2, to train
+    /// on (the default), or 1, to evaluate a model on rows of a single class.
+    pub min_classes: usize,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            target: None,
+            label_order: LabelOrder::default(),
+            delimiter: b',',
+            features: None,
+            limits: ReadLimits::default(),
+            min_classes: 2,
+        }
+    }
 }
 
 impl CsvOptions {
@@ -56,14 +86,45 @@ impl CsvOptions {
         self.label_order = order;
         self
     }
+
+    /// Options with the given field delimiter.
+    pub fn with_delimiter(mut self, delimiter: u8) -> CsvOptions {
+        self.delimiter = delimiter;
+        self
+    }
+
+    /// Options that read only the named feature columns, in this order.
+    pub fn with_features(mut self, names: Vec<String>) -> CsvOptions {
+        self.features = Some(names);
+        self
+    }
+
+    /// Options with the given read limits.
+    pub fn with_limits(mut self, limits: ReadLimits) -> CsvOptions {
+        self.limits = limits;
+        self
+    }
 }
 
 /// Reads a CSV file (plain or gzipped) into a [`Dataset`].
 ///
-/// Errors name the file as `path` displays. See [`parse_csv`] for the format and errors.
+/// Errors name the file as `path` displays. A directory or a device is refused
+/// ([`DataError::NotAFile`]). See [`parse_csv`] for the format and errors.
 pub fn read_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset, DataError> {
-    let (bytes, file) = read_file(path.as_ref())?;
-    parse_csv(&bytes, &file, options)
+    let source = CsvSource::Path(path.as_ref());
+    dataset(CsvRecords::open(source, options)?, options)
+}
+
+/// Reads CSV data (plain or gzipped) from a stream such as standard input into a
+/// [`Dataset`]; `source_name` names it in errors. See [`parse_csv`] for the format and
+/// errors.
+pub fn read_csv_from(
+    reader: impl Read,
+    source_name: &str,
+    options: &CsvOptions,
+) -> Result<Dataset, DataError> {
+    let source = CsvSource::Reader(Box::new(reader), source_name);
+    dataset(CsvRecords::open(source, options)?, options)
 }
 
 /// Parses CSV data held in memory (plain or gzipped) into a [`Dataset`].
@@ -73,14 +134,20 @@ pub fn read_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset,
 /// order mark is ignored. Feature cells are parsed as `f64` and stored as `f32`.
 ///
 /// Errors, each naming `source_name`, the 1-based line (the header is line 1) and the 1-based
-/// column with its header name: an empty file ([`DataError::Empty`]), a header with no data
-/// rows ([`DataError::HeaderOnly`]), a missing target column
-/// ([`DataError::MissingTargetColumn`]), a header with no feature column
-/// ([`DataError::NoFeatures`]), a row with the wrong number of fields
-/// ([`DataError::RaggedRow`]), an empty cell ([`DataError::MissingValue`]), a feature that is
-/// not a number ([`DataError::NotANumber`]) or is NaN, infinite or beyond the range of `f32`
-/// ([`DataError::NonFinite`]), and a target column with fewer than two classes
-/// ([`DataError::TooFewClasses`]). No input makes it panic.
+/// column with its header name: an empty file ([`DataError::Empty`]) or one of blank lines
+/// ([`DataError::BlankLines`]), a header with no data rows ([`DataError::HeaderOnly`]), a
+/// header of one column that holds another delimiter ([`DataError::WrongDelimiter`]), a
+/// missing target column ([`DataError::MissingTargetColumn`]) or feature column
+/// ([`DataError::MissingColumns`]), a used column without a name
+/// ([`DataError::UnnamedColumn`]) or with a name used twice ([`DataError::DuplicateColumn`]),
+/// a header with no feature column ([`DataError::NoFeatures`]), a row with the wrong number
+/// of fields ([`DataError::RaggedRow`]), a quote that is never closed
+/// ([`DataError::UnclosedQuote`]), text that is not UTF-8 ([`DataError::NotUtf8`]), an
+/// empty cell ([`DataError::MissingValue`]), a feature that is not a number
+/// ([`DataError::NotANumber`]) or is NaN, infinite or beyond the range of `f32`
+/// ([`DataError::NonFinite`]), a target column with fewer than two classes
+/// ([`DataError::TooFewClasses`]), and data beyond the [`ReadLimits`]. No input makes it
+/// panic.
 ///
 /// ```
 /// let csv = "x,y,species\n1,2,b\n3,4,a\n5,6,b\n";
@@ -96,35 +163,51 @@ pub fn parse_csv(
     source_name: &str,
     options: &CsvOptions,
 ) -> Result<Dataset, DataError> {
-    let file = source_name;
-    let text = CsvText::decode(bytes, file)?;
-    let mut records = text.records(file);
+    let source = CsvSource::Bytes(bytes, source_name);
+    dataset(CsvRecords::open(source, options)?, options)
+}
 
-    // The header row.
-    let columns = records.read_header()?;
-    if columns.is_empty() {
-        return Err(DataError::Empty {
-            file: file.to_string(),
-        });
-    }
+/// The data set in `records`, read as `options` say.
+fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset, DataError> {
+    let file = records.file().to_string();
+    let file = file.as_str();
+
+    // The header row: the target column and the feature columns.
+    let header = records.read_header()?;
+    let columns = &header.names;
     let target = match &options.target {
         None => columns.len() - 1,
-        Some(name) => columns.iter().position(|c| c == name).ok_or_else(|| {
-            DataError::MissingTargetColumn {
+        Some(name) => header
+            .find(name, file)?
+            .ok_or_else(|| DataError::MissingTargetColumn {
                 file: file.to_string(),
                 target: name.clone(),
                 columns: columns.clone(),
-            }
-        })?,
+            })?,
     };
-    if columns.len() < 2 {
+    header.check_usable(target, file)?;
+    let feature_columns: Vec<usize> = match &options.features {
+        Some(names) => header.find_all(names, file)?,
+        None => (0..columns.len()).filter(|&c| c != target).collect(),
+    };
+    if feature_columns.is_empty() {
         return Err(DataError::NoFeatures {
             file: file.to_string(),
             column: target + 1,
             column_name: columns[target].clone(),
         });
     }
-    let n_features = columns.len() - 1;
+    for &c in &feature_columns {
+        header.check_usable(c, file)?;
+    }
+    if feature_columns.contains(&target) {
+        return Err(DataError::TargetIsFeature {
+            file: file.to_string(),
+            column: target + 1,
+            column_name: columns[target].clone(),
+            named: options.target.is_some(),
+        });
+    }
 
     // The data rows.
     let mut features = Vec::new();
@@ -132,33 +215,29 @@ pub fn parse_csv(
     let mut label_texts: Vec<String> = Vec::new();
     let mut label_index: HashMap<String, usize> = HashMap::new();
     let mut last_line = 1;
-    while let Some((line, record)) = records.next_row()? {
-        last_line = line;
-        check_row_length(record, &columns, file, line)?;
-        for (c, cell) in record.iter().enumerate() {
-            let cell = String::from_utf8_lossy(cell);
-            if c == target {
-                check_cell_present(&cell, file, line, c, &columns)?;
-                let id = match label_index.get(cell.as_ref()) {
-                    Some(&id) => id,
-                    None => {
-                        label_texts.push(cell.to_string());
-                        label_index.insert(cell.to_string(), label_texts.len() - 1);
-                        label_texts.len() - 1
-                    }
-                };
-                label_ids.push(id);
-            } else {
-                features.push(parse_cell(&cell, file, line, c, &columns)?);
-            }
+    while let Some(record) = records.next_row()? {
+        last_line = record.line;
+        check_row_length(&record, columns, file)?;
+        for &c in &feature_columns {
+            features.push(parse_cell(&record, c, columns, file)?);
         }
+        let label = present_text(&record, target, columns, file)?;
+        let id = match label_index.get(label) {
+            Some(&id) => id,
+            None => {
+                label_texts.push(label.to_string());
+                label_index.insert(label.to_string(), label_texts.len() - 1);
+                label_texts.len() - 1
+            }
+        };
+        label_ids.push(id);
     }
     if label_ids.is_empty() {
         return Err(DataError::HeaderOnly {
             file: file.to_string(),
         });
     }
-    if label_texts.len() < 2 {
+    if label_texts.len() < options.min_classes.max(1) {
         return Err(DataError::TooFewClasses {
             file: file.to_string(),
             column: target + 1,
@@ -167,16 +246,21 @@ pub fn parse_csv(
             classes: label_texts,
         });
     }
+    features.shrink_to_fit();
 
     let (class_of_id, class_names) = number_classes(&label_texts, options.label_order);
     let labels = label_ids.into_iter().map(|id| class_of_id[id]).collect();
-    let feature_names = columns
-        .into_iter()
-        .enumerate()
-        .filter(|&(c, _)| c != target)
-        .map(|(_, name)| name)
+    let feature_names = feature_columns
+        .iter()
+        .map(|&c| columns[c].clone())
         .collect();
-    Dataset::new(features, n_features, labels, feature_names, class_names)
+    Dataset::new(
+        features,
+        feature_columns.len(),
+        labels,
+        feature_names,
+        class_names,
+    )
 }
 
 /// Numbers the distinct labels (given in first-seen order). Returns the class index of each
@@ -308,6 +392,30 @@ mod tests {
             matches!(err, DataError::NoFeatures { column: 1, .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_target_cannot_be_a_requested_feature() {
+        let options = CsvOptions::default().with_features(vec!["a".into(), "b".into()]);
+        let err = parse("label,a,b\nx,1,2\ny,3,4\n", &options).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv: line 1, column 3 (b): the last column is taken as the label (no target \
+             column was named), but it is also one of the features asked for; name the label \
+             column"
+        );
+    }
+
+    #[test]
+    fn one_class_only_when_allowed() {
+        let text = "a,label\n1,x\n2,x\n";
+        let err = parse(text, &CsvOptions::default()).unwrap_err();
+        assert!(matches!(err, DataError::TooFewClasses { .. }), "{err}");
+        let options = CsvOptions {
+            min_classes: 1,
+            ..CsvOptions::default()
+        };
+        assert_eq!(parse(text, &options).unwrap().class_names(), ["x"]);
     }
 
     #[test]

@@ -29,10 +29,46 @@ pub enum DataError {
         /// The decoder's error.
         source: std::io::Error,
     },
-    /// A CSV file with no header row (no bytes, or only blank lines).
+    /// A path that is not a file data can be read from: a directory where a file was
+    /// expected, a device such as `/dev/zero`, or a socket.
+    NotAFile {
+        /// The path.
+        file: String,
+        /// What it is, e.g. `"a character device"`.
+        what: &'static str,
+    },
+    /// More data than [`ReadLimits::max_bytes`](crate::ReadLimits::max_bytes) allows
+    /// (counted after decompression): a gzip bomb, or a file larger than expected.
+    TooLarge {
+        /// The file.
+        file: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// A line (or a CSV record) longer than
+    /// [`ReadLimits::max_line_bytes`](crate::ReadLimits::max_line_bytes).
+    LineTooLong {
+        /// The file.
+        file: String,
+        /// 1-based line where the line or record starts.
+        line: usize,
+        /// The limit, in bytes.
+        limit: u64,
+        /// For a record running over several lines: the line of its last field, where a
+        /// quote was opened and not closed.
+        open_quote: Option<usize>,
+    },
+    /// A CSV file with no bytes at all.
     Empty {
         /// The file.
         file: String,
+    },
+    /// A CSV file of blank lines only.
+    BlankLines {
+        /// The file.
+        file: String,
+        /// Number of (blank) lines.
+        lines: usize,
     },
     /// A CSV file with a header row but no data rows.
     HeaderOnly {
@@ -57,15 +93,75 @@ pub enum DataError {
         /// The column names found in the header.
         columns: Vec<String>,
     },
-    /// A column requested by name (for instance a model's feature) is not in the header
-    /// (line 1).
-    MissingColumn {
+    /// The target column is also one of the feature columns asked for.
+    TargetIsFeature {
         /// The file.
         file: String,
-        /// The requested column name.
-        column: String,
+        /// 1-based column.
+        column: usize,
+        /// Its header name.
+        column_name: String,
+        /// Whether the target was named (else it is the last column by default).
+        named: bool,
+    },
+    /// Columns requested by name (for instance a model's features) are not in the header
+    /// (line 1).
+    MissingColumns {
+        /// The file.
+        file: String,
+        /// The requested names that are missing, in the order requested.
+        missing: Vec<String>,
         /// The column names found in the header.
         columns: Vec<String>,
+    },
+    /// A column that is used has a name the header holds more than once.
+    DuplicateColumn {
+        /// The file.
+        file: String,
+        /// The name.
+        name: String,
+        /// The 1-based columns that have it.
+        columns: Vec<usize>,
+    },
+    /// A column that is used has an empty name in the header.
+    UnnamedColumn {
+        /// The file.
+        file: String,
+        /// 1-based column.
+        column: usize,
+        /// Whether it is the last column (the mark of a trailing comma).
+        last: bool,
+    },
+    /// The header is one column that holds another delimiter: the file is separated by
+    /// something else than the delimiter it was read with.
+    WrongDelimiter {
+        /// The file.
+        file: String,
+        /// The delimiter the file was read with.
+        delimiter: u8,
+        /// The delimiter the header holds.
+        found: u8,
+    },
+    /// A quoted field that is never closed: the rest of the file would be one field.
+    UnclosedQuote {
+        /// The file.
+        file: String,
+        /// 1-based line on which the field (and its opening quote) starts.
+        line: usize,
+    },
+    /// Text that is not UTF-8 (for instance Latin-1): it is refused rather than decoded
+    /// lossily, which could merge two different labels into one.
+    NotUtf8 {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// Header name of the column (`None` in the header itself).
+        column_name: Option<String>,
+        /// The first byte that is not valid UTF-8.
+        byte: u8,
     },
     /// A row with more or fewer fields than the header.
     RaggedRow {
@@ -81,6 +177,8 @@ pub enum DataError {
         expected: usize,
         /// Number of fields in this row.
         found: usize,
+        /// The one extra field is empty: the row ends with a delimiter.
+        trailing_comma: bool,
     },
     /// An empty cell (feature or target).
     MissingValue {
@@ -119,7 +217,7 @@ pub enum DataError {
         /// The cell's text.
         value: String,
     },
-    /// The target column holds fewer than two distinct classes.
+    /// The target column holds fewer distinct classes than asked for (two, to train).
     TooFewClasses {
         /// The file.
         file: String,
@@ -170,6 +268,17 @@ pub enum DataError {
         /// The actual length in bytes (decompressed, for gzipped files).
         found: u64,
     },
+    /// The training and test images of an MNIST-format directory differ in size.
+    ImageSizeMismatch {
+        /// The training image file.
+        train_file: String,
+        /// Its rows and columns per image.
+        train: (usize, usize),
+        /// The test image file.
+        test_file: String,
+        /// Its rows and columns per image.
+        test: (usize, usize),
+    },
     /// An IDX image file and label file that disagree in their number of items.
     CountMismatch {
         /// The image file.
@@ -216,6 +325,47 @@ fn abbreviate(names: &[String]) -> String {
     )
 }
 
+/// A byte count in binary units: `1 GiB`, `16 MiB`, `1000 bytes`.
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (size, unit) in UNITS {
+        if bytes >= size {
+            let value = bytes as f64 / size as f64;
+            return if value.fract() == 0.0 {
+                format!("{value} {unit}")
+            } else {
+                format!("{value:.1} {unit}")
+            };
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// The name of a delimiter: `semicolon`, `tab`, ...; plural (`semicolons`) if asked.
+fn delimiter_name(delimiter: u8, plural: bool) -> String {
+    let name = match delimiter {
+        b',' => "comma".to_string(),
+        b';' => "semicolon".to_string(),
+        b'\t' => "tab".to_string(),
+        b'|' => "pipe".to_string(),
+        b' ' => "space".to_string(),
+        other => format!("{:?}", char::from(other)),
+    };
+    if plural {
+        format!("{name}s")
+    } else {
+        name
+    }
+}
+
+/// How a delimiter is written on a command line: `';'`, `tab`.
+fn delimiter_text(delimiter: u8) -> String {
+    match delimiter {
+        b'\t' => "tab".to_string(),
+        other => format!("'{}'", char::from(other)),
+    }
+}
+
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -224,8 +374,47 @@ impl fmt::Display for DataError {
                 f,
                 "{file}: starts like gzip (bytes 1f 8b) but cannot be decompressed: {source}"
             ),
+            DataError::NotAFile { file, what } => write!(
+                f,
+                "{file}: cannot read data from {what}; give a file (or a pipe)"
+            ),
+            DataError::TooLarge { file, limit } => write!(
+                f,
+                "{file}: more than {limit} bytes of data ({}), counted after decompression; \
+                 this limit guards against runaway input and can be raised",
+                human_bytes(*limit)
+            ),
+            DataError::LineTooLong {
+                file,
+                line,
+                limit,
+                open_quote,
+            } => match open_quote {
+                None => write!(
+                    f,
+                    "{file}: line {line} is longer than {limit} bytes ({}); is this a text file?",
+                    human_bytes(*limit)
+                ),
+                Some(quote) => write!(
+                    f,
+                    "{file}: line {line}: the record runs on past {limit} bytes ({}); \
+                     is the quote opened on line {quote} closed?",
+                    human_bytes(*limit)
+                ),
+            },
             DataError::Empty { file } => {
                 write!(f, "{file}: line 1: the file is empty; expected a header row")
+            }
+            DataError::BlankLines { file, lines } => {
+                let lines = if *lines == 1 {
+                    "line".to_string()
+                } else {
+                    format!("{lines} lines")
+                };
+                write!(
+                    f,
+                    "{file}: the file holds only blank {lines}; expected a header row"
+                )
             }
             DataError::HeaderOnly { file } => write!(
                 f,
@@ -249,14 +438,91 @@ impl fmt::Display for DataError {
                 "{file}: line 1: no target column named {target:?} (the columns are: {})",
                 columns.join(", ")
             ),
-            DataError::MissingColumn {
+            DataError::TargetIsFeature {
                 file,
-                column,
+                column: c,
+                column_name,
+                named,
+            } => {
+                let what = if *named {
+                    "the label column is also one of the features asked for; a column cannot be \
+                     both"
+                } else {
+                    "the last column is taken as the label (no target column was named), but it \
+                     is also one of the features asked for; name the label column"
+                };
+                write!(f, "{file}: line 1, {}: {what}", column(*c, Some(column_name)))
+            }
+            DataError::MissingColumns {
+                file,
+                missing,
                 columns,
+            } => {
+                let quoted: Vec<String> = missing.iter().map(|m| format!("{m:?}")).collect();
+                let names = if missing.len() == 1 { "column" } else { "columns" };
+                write!(
+                    f,
+                    "{file}: line 1: no {names} named {} (the columns are: {})",
+                    abbreviate(&quoted),
+                    abbreviate(columns)
+                )
+            }
+            DataError::DuplicateColumn {
+                file,
+                name,
+                columns,
+            } => {
+                let list: Vec<String> = columns.iter().map(usize::to_string).collect();
+                write!(
+                    f,
+                    "{file}: line 1: the column name {name:?} is used {} times (columns {}); \
+                     a column name must say which column it means",
+                    columns.len(),
+                    list.join(", ")
+                )
+            }
+            DataError::UnnamedColumn { file, column, last } => {
+                write!(f, "{file}: line 1, column {column}: the column has no name")?;
+                if *last {
+                    write!(f, " (does the header end with a trailing comma?)")
+                } else if *column == 1 {
+                    write!(
+                        f,
+                        " (a row index, as pandas writes by default? write the file without it)"
+                    )
+                } else {
+                    Ok(())
+                }
+            }
+            DataError::WrongDelimiter {
+                file,
+                delimiter,
+                found,
             } => write!(
                 f,
-                "{file}: line 1: no column named {column:?} (the columns are: {})",
-                abbreviate(columns)
+                "{file}: line 1: the header is a single column that holds {}: the file looks \
+                 {}-separated, not {}-separated; read it with the delimiter {}",
+                delimiter_name(*found, true),
+                delimiter_name(*found, false),
+                delimiter_name(*delimiter, false),
+                delimiter_text(*found)
+            ),
+            DataError::UnclosedQuote { file, line } => write!(
+                f,
+                "{file}: line {line}: a quote opened on this line is never closed, so the rest \
+                 of the file would be one field"
+            ),
+            DataError::NotUtf8 {
+                file,
+                line,
+                column: c,
+                column_name,
+                byte,
+            } => write!(
+                f,
+                "{file}: line {line}, {}: the text is not UTF-8 (byte {byte:#04x}); re-encode \
+                 the file as UTF-8 (from Latin-1: iconv -f latin1 -t utf-8 IN > OUT)",
+                column(*c, column_name.as_deref())
             ),
             DataError::RaggedRow {
                 file,
@@ -265,11 +531,18 @@ impl fmt::Display for DataError {
                 column_name,
                 expected,
                 found,
-            } => write!(
-                f,
-                "{file}: line {line}, {}: the row has {found} fields but the header has {expected}",
-                column(*c, column_name.as_deref())
-            ),
+                trailing_comma,
+            } => {
+                write!(
+                    f,
+                    "{file}: line {line}, {}: the row has {found} fields but the header has {expected}",
+                    column(*c, column_name.as_deref())
+                )?;
+                if *trailing_comma {
+                    write!(f, " (the last one is empty: a trailing comma?)")?;
+                }
+                Ok(())
+            }
             DataError::MissingValue {
                 file,
                 line,
@@ -286,11 +559,18 @@ impl fmt::Display for DataError {
                 column: c,
                 column_name,
                 value,
-            } => write!(
-                f,
-                "{file}: line {line}, {}: {value:?} is not a number",
-                column(*c, Some(column_name))
-            ),
+            } => {
+                write!(
+                    f,
+                    "{file}: line {line}, {}: {value:?} is not a number",
+                    column(*c, Some(column_name))
+                )?;
+                if value.matches(',').count() == 1 && value.replace(',', ".").parse::<f64>().is_ok()
+                {
+                    write!(f, " (a decimal comma? numbers need a decimal point)")?;
+                }
+                Ok(())
+            }
             DataError::NonFinite {
                 file,
                 line,
@@ -361,6 +641,17 @@ impl fmt::Display for DataError {
                     found - expected
                 ),
             },
+            DataError::ImageSizeMismatch {
+                train_file,
+                train,
+                test_file,
+                test,
+            } => write!(
+                f,
+                "{train_file} holds images of {}x{} pixels but {test_file} holds images of {}x{}; \
+                 training and test images must have the same size",
+                train.0, train.1, test.0, test.1
+            ),
             DataError::CountMismatch {
                 images_file,
                 images,
@@ -400,11 +691,21 @@ impl DataError {
         match self {
             DataError::Io { file, .. }
             | DataError::Decompress { file, .. }
+            | DataError::NotAFile { file, .. }
+            | DataError::TooLarge { file, .. }
+            | DataError::LineTooLong { file, .. }
+            | DataError::BlankLines { file, .. }
+            | DataError::DuplicateColumn { file, .. }
+            | DataError::UnnamedColumn { file, .. }
+            | DataError::WrongDelimiter { file, .. }
+            | DataError::UnclosedQuote { file, .. }
+            | DataError::NotUtf8 { file, .. }
             | DataError::Empty { file }
             | DataError::HeaderOnly { file }
             | DataError::NoFeatures { file, .. }
             | DataError::MissingTargetColumn { file, .. }
-            | DataError::MissingColumn { file, .. }
+            | DataError::MissingColumns { file, .. }
+            | DataError::TargetIsFeature { file, .. }
             | DataError::RaggedRow { file, .. }
             | DataError::MissingValue { file, .. }
             | DataError::NotANumber { file, .. }
@@ -415,6 +716,7 @@ impl DataError {
             | DataError::BadDimensions { file, .. }
             | DataError::IdxLength { file, .. } => Some(file),
             DataError::CountMismatch { .. }
+            | DataError::ImageSizeMismatch { .. }
             | DataError::NotFound { .. }
             | DataError::Invalid { .. } => None,
         }

@@ -6,17 +6,21 @@
 //! `0x00000801`, then a `u32` count, then `count` label bytes. Files may be gzipped; gzip is
 //! recognised by its magic bytes, not by the file name.
 //!
-//! The length a header claims is compared with the bytes actually present before any pixel
-//! buffer is allocated, so a corrupt header cannot make the reader allocate gigabytes or
-//! panic: a short or long file is a [`DataError::IdxLength`].
+//! Files are read as a stream through the crate's bounded [`ReadLimits`]. The length a
+//! header claims is never trusted for an allocation: memory is reserved only as far as the
+//! file can really hold (its length, or what a gzip stream of its length can expand to),
+//! and a plain file's length is checked against the claim before anything is read. So a
+//! corrupt header cannot make the reader allocate gigabytes or panic: a short or long file
+//! is a [`DataError::IdxLength`], a gzip bomb a [`DataError::TooLarge`].
 
 use std::fmt;
-use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use flate2::read::MultiGzDecoder;
+use crate::files::Input;
+use crate::{DataError, Dataset, ReadLimits};
 
-use crate::{gzip, DataError, Dataset};
+/// Bytes read and converted at a time.
+const CHUNK_BYTES: usize = 64 * 1024;
 
 /// Magic number of an IDX file of unsigned-byte images (3 dimensions).
 pub const IDX_IMAGES_MAGIC: u32 = 0x0000_0803;
@@ -100,16 +104,14 @@ impl IdxImages {
     }
 }
 
-/// Reads an IDX image file (plain or gzipped).
+/// Reads an IDX image file (plain or gzipped) within the default [`ReadLimits`].
 pub fn read_idx_images(path: impl AsRef<Path>) -> Result<IdxImages, DataError> {
-    let (bytes, file) = read_file(path.as_ref())?;
-    parse_idx_images(&bytes, &file)
+    read_images(Input::open(path.as_ref(), ReadLimits::default())?)
 }
 
-/// Reads an IDX label file (plain or gzipped).
+/// Reads an IDX label file (plain or gzipped) within the default [`ReadLimits`].
 pub fn read_idx_labels(path: impl AsRef<Path>) -> Result<IdxLabels, DataError> {
-    let (bytes, file) = read_file(path.as_ref())?;
-    parse_idx_labels(&bytes, &file)
+    read_labels(Input::open(path.as_ref(), ReadLimits::default())?)
 }
 
 /// Parses an IDX image file held in memory (plain or gzipped); `name` is used in errors.
@@ -126,45 +128,91 @@ pub fn read_idx_labels(path: impl AsRef<Path>) -> Result<IdxLabels, DataError> {
 /// # Ok::<(), data::DataError>(())
 /// ```
 pub fn parse_idx_images(bytes: &[u8], name: &str) -> Result<IdxImages, DataError> {
-    let (dims, body) = parse_idx(bytes, name, IDX_IMAGES_MAGIC)?;
-    let (count, rows, cols) = (dims[0], dims[1], dims[2]);
-    Ok(IdxImages {
-        file: name.to_string(),
-        count: count as usize,
-        rows: rows as usize,
-        cols: cols as usize,
-        pixels: body.iter().map(|&p| f32::from(p) / 255.0).collect(),
-    })
+    read_images(Input::from_bytes(bytes, name, ReadLimits::default())?)
 }
 
 /// Parses an IDX label file held in memory (plain or gzipped); `name` is used in errors.
 pub fn parse_idx_labels(bytes: &[u8], name: &str) -> Result<IdxLabels, DataError> {
-    let (_, labels) = parse_idx(bytes, name, IDX_LABELS_MAGIC)?;
+    read_labels(Input::from_bytes(bytes, name, ReadLimits::default())?)
+}
+
+/// The images of an IDX image input, pixels scaled to `[0, 1]` as they are read.
+fn read_images(mut input: Input<'_>) -> Result<IdxImages, DataError> {
+    let dims = read_header(&mut input, IDX_IMAGES_MAGIC)?;
+    let (count, rows, cols) = (dims[0], dims[1], dims[2]);
+    let mut pixels = Vec::new();
+    read_body(&mut input, &dims, &mut pixels, |p| f32::from(p) / 255.0)?;
+    Ok(IdxImages {
+        file: input.name().to_string(),
+        count: count as usize,
+        rows: rows as usize,
+        cols: cols as usize,
+        pixels,
+    })
+}
+
+/// The labels of an IDX label input.
+fn read_labels(mut input: Input<'_>) -> Result<IdxLabels, DataError> {
+    let dims = read_header(&mut input, IDX_LABELS_MAGIC)?;
+    let mut labels = Vec::new();
+    read_body(&mut input, &dims, &mut labels, |label| label)?;
     Ok(IdxLabels {
-        file: name.to_string(),
+        file: input.name().to_string(),
         labels,
     })
 }
 
 /// Reads MNIST from a directory holding the four standard files
 /// `train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`, `t10k-images-idx3-ubyte.gz`
-/// and `t10k-labels-idx1-ubyte.gz`.
+/// and `t10k-labels-idx1-ubyte.gz`, within the default [`ReadLimits`].
 ///
 /// For each file the gzipped name is tried first, then the name without `.gz`, then the
 /// dotted spelling some copies use (`train-images.idx3-ubyte`, with or without `.gz`). Works
 /// for the bundled `data/mnist/` and `data/mnist5k/` folders as well as any copy of MNIST or
-/// of a data set in the same format (such as Fashion-MNIST).
+/// of a data set in the same format (such as Fashion-MNIST). Training and test images must
+/// have the same size ([`DataError::ImageSizeMismatch`] names both files).
 pub fn read_mnist_dir(dir: impl AsRef<Path>) -> Result<MnistSplit, DataError> {
+    read_mnist_dir_within(dir, ReadLimits::default())
+}
+
+/// [`read_mnist_dir`] with the given limits on each file.
+pub fn read_mnist_dir_within(
+    dir: impl AsRef<Path>,
+    limits: ReadLimits,
+) -> Result<MnistSplit, DataError> {
     let dir = dir.as_ref();
-    let load = |images: &str, labels: &str| -> Result<Dataset, DataError> {
-        let images = read_idx_images(find_file(dir, images)?)?;
-        let labels = read_idx_labels(find_file(dir, labels)?)?;
-        images.with_labels(labels)
+    let load = |images: &str, labels: &str| -> Result<(IdxImages, IdxLabels), DataError> {
+        let images = read_images(Input::open(&find_file(dir, images)?, limits)?)?;
+        let labels = read_labels(Input::open(&find_file(dir, labels)?, limits)?)?;
+        Ok((images, labels))
     };
+    let (train_images, train_labels) = load("train-images-idx3-ubyte", "train-labels-idx1-ubyte")?;
+    let (test_images, test_labels) = load("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")?;
+    let size = |images: &IdxImages| (images.rows, images.cols);
+    if size(&train_images) != size(&test_images) {
+        return Err(DataError::ImageSizeMismatch {
+            train_file: train_images.file.clone(),
+            train: size(&train_images),
+            test_file: test_images.file.clone(),
+            test: size(&test_images),
+        });
+    }
     Ok(MnistSplit {
-        train: load("train-images-idx3-ubyte", "train-labels-idx1-ubyte")?,
-        test: load("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")?,
+        train: train_images.with_labels(train_labels)?,
+        test: test_images.with_labels(test_labels)?,
     })
+}
+
+/// The files [`read_mnist_dir`] reads in `dir`: the first existing candidate of each of the
+/// four, in the order training images, training labels, test images, test labels.
+pub fn mnist_files(dir: impl AsRef<Path>) -> Result<[PathBuf; 4], DataError> {
+    let dir = dir.as_ref();
+    Ok([
+        find_file(dir, "train-images-idx3-ubyte")?,
+        find_file(dir, "train-labels-idx1-ubyte")?,
+        find_file(dir, "t10k-images-idx3-ubyte")?,
+        find_file(dir, "t10k-labels-idx1-ubyte")?,
+    ])
 }
 
 /// The places [`read_mnist_dir`] looks for the file `base` in `dir`, in order.
@@ -193,119 +241,129 @@ fn find_file(dir: &Path, base: &str) -> Result<PathBuf, DataError> {
     }
 }
 
-/// The file's bytes and its name for error messages.
-fn read_file(path: &Path) -> Result<(Vec<u8>, String), DataError> {
-    let file = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => Ok((bytes, file)),
-        Err(source) => Err(DataError::Io { file, source }),
-    }
-}
-
-/// Checks the header of an IDX file against `magic` and returns its dimensions and data.
-fn parse_idx(bytes: &[u8], file: &str, magic: u32) -> Result<(Vec<u32>, Vec<u8>), DataError> {
-    if gzip::is_gzip(bytes) {
-        read_idx(MultiGzDecoder::new(bytes), file, magic)
-    } else {
-        read_idx(bytes, file, magic)
-    }
-}
-
-/// Reads an IDX stream, never holding more than the header claims (plus one byte to detect
-/// an overlong file): the rest of an overlong stream is counted, not stored.
-fn read_idx(mut src: impl Read, file: &str, magic: u32) -> Result<(Vec<u32>, Vec<u8>), DataError> {
-    let decompress = |source: io::Error| DataError::Decompress {
-        file: file.to_string(),
-        source,
-    };
-    let n_dims = usize::from((magic & 0xff) as u8);
-    let header_len = 4 + 4 * n_dims;
-    let kind = if magic == IDX_IMAGES_MAGIC {
+/// What a header of `magic` is called in messages.
+fn kind(magic: u32) -> &'static str {
+    if magic == IDX_IMAGES_MAGIC {
         "image"
     } else {
         "label"
+    }
+}
+
+/// The length of the header of an IDX file of `magic`: the magic number and one `u32` per
+/// dimension.
+fn header_len(magic: u32) -> u64 {
+    4 + 4 * u64::from((magic & 0xff) as u8)
+}
+
+/// Reads and checks the header of an IDX input against `magic`: its dimensions.
+fn read_header(input: &mut Input<'_>, magic: u32) -> Result<Vec<u32>, DataError> {
+    let header_len = header_len(magic);
+    let mut header = vec![0u8; header_len as usize];
+    let read = input.read_full(&mut header)?;
+    let short_header = |found: usize| DataError::IdxLength {
+        file: input.name().to_string(),
+        claimed: format!("an IDX {} header", kind(magic)),
+        expected: Some(header_len),
+        found: found as u64,
     };
-    let mut header = Vec::with_capacity(header_len);
-    src.by_ref()
-        .take(header_len as u64)
-        .read_to_end(&mut header)
-        .map_err(decompress)?;
-    let length_error = |claimed: String, expected: Option<u64>, found: u64| DataError::IdxLength {
-        file: file.to_string(),
-        claimed,
-        expected,
-        found,
-    };
-    let short_header = |found: usize| {
-        length_error(
-            format!("an IDX {kind} header"),
-            Some(header_len as u64),
-            found as u64,
-        )
-    };
-    if header.len() < 4 {
-        return Err(short_header(header.len()));
+    if read < 4 {
+        return Err(short_header(read));
     }
     let found_magic = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
     if found_magic != magic {
         return Err(DataError::BadMagic {
-            file: file.to_string(),
+            file: input.name().to_string(),
             expected: magic,
             found: found_magic,
         });
     }
-    if header.len() < header_len {
-        return Err(short_header(header.len()));
+    if read < header.len() {
+        return Err(short_header(read));
     }
     let dims: Vec<u32> = header[4..]
         .chunks_exact(4)
         .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
+    if magic == IDX_IMAGES_MAGIC && (dims[1] == 0 || dims[2] == 0) {
+        return Err(DataError::BadDimensions {
+            file: input.name().to_string(),
+            rows: dims[1],
+            cols: dims[2],
+        });
+    }
+    Ok(dims)
+}
+
+/// Reads the data after the header, which must be exactly as long as the dimensions
+/// `dims` claim, into `out`, each byte converted by `convert`. Memory is reserved for the
+/// claim, but never for more than the input can really hold.
+fn read_body<T>(
+    input: &mut Input<'_>,
+    dims: &[u32],
+    out: &mut Vec<T>,
+    convert: impl Fn(u8) -> T,
+) -> Result<(), DataError> {
+    let magic = if dims.len() == 3 {
+        IDX_IMAGES_MAGIC
+    } else {
+        IDX_LABELS_MAGIC
+    };
+    let header_len = header_len(magic);
     let claimed = if magic == IDX_IMAGES_MAGIC {
-        let (rows, cols) = (dims[1], dims[2]);
-        if rows == 0 || cols == 0 {
-            return Err(DataError::BadDimensions {
-                file: file.to_string(),
-                rows,
-                cols,
-            });
-        }
-        format!("a header claiming {} images of {rows}x{cols}", dims[0])
+        format!(
+            "a header claiming {} images of {}x{}",
+            dims[0], dims[1], dims[2]
+        )
     } else {
         format!("a header claiming {} labels", dims[0])
+    };
+    let file = input.name().to_string();
+    let length_error = |expected: Option<u64>, found: u64| DataError::IdxLength {
+        file: file.clone(),
+        claimed: claimed.clone(),
+        expected,
+        found,
     };
     // The claimed data length, with checked arithmetic: three u32 factors can exceed u64.
     let body_len = dims
         .iter()
         .try_fold(1u64, |acc, &d| acc.checked_mul(u64::from(d)));
-    let expected = body_len.and_then(|b| b.checked_add(header_len as u64));
-    let (Some(body_len), Some(expected)) = (body_len, expected) else {
-        let rest = io::copy(&mut src, &mut io::sink()).map_err(decompress)?;
-        return Err(length_error(claimed, None, header_len as u64 + rest));
+    let expected = body_len.and_then(|b| b.checked_add(header_len));
+    // A plain file's length is known: check the claim before reading anything.
+    if let Some(len) = input.known_len() {
+        if expected != Some(len) {
+            return Err(length_error(expected, len));
+        }
+    }
+    let Some(body_len) = body_len.filter(|_| expected.is_some()) else {
+        let rest = input.skip_rest()?;
+        return Err(length_error(None, header_len + rest));
     };
-    // Only as much as is really there is stored, however much the header claims.
-    let mut body = Vec::new();
-    src.by_ref()
-        .take(body_len.saturating_add(1))
-        .read_to_end(&mut body)
-        .map_err(decompress)?;
-    let read = body.len() as u64;
-    if read < body_len {
+
+    let can_hold = input
+        .max_len()
+        .map_or(0, |max| max.saturating_sub(header_len));
+    out.reserve_exact(usize::try_from(body_len.min(can_hold)).unwrap_or(0));
+    let mut chunk = vec![0u8; CHUNK_BYTES];
+    let mut read = 0u64;
+    while read < body_len {
+        let want = usize::try_from(body_len - read).map_or(CHUNK_BYTES, |n| n.min(CHUNK_BYTES));
+        let got = input.read_full(&mut chunk[..want])?;
+        out.extend(chunk[..got].iter().map(|&byte| convert(byte)));
+        read += got as u64;
+        if got < want {
+            return Err(length_error(expected, header_len + read));
+        }
+    }
+    let rest = input.skip_rest()?;
+    if rest > 0 {
         return Err(length_error(
-            claimed,
-            Some(expected),
-            header_len as u64 + read,
+            expected,
+            (header_len + read).saturating_add(rest),
         ));
     }
-    if read > body_len {
-        let rest = io::copy(&mut src, &mut io::sink()).map_err(decompress)?;
-        return Err(length_error(
-            claimed,
-            Some(expected),
-            (header_len as u64 + read).saturating_add(rest),
-        ));
-    }
-    Ok((dims, body))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -15,18 +15,24 @@
 //! ```
 //!
 //! - [`Dataset`]: features `[n, d]` as row-major `f32`, labels `0..k`, feature and class names.
-//! - [`read_csv`] / [`parse_csv`]: a header row, one target column (by name, default last),
-//!   numeric features; gzip detected by content. Errors name file, line, column and value.
+//! - [`read_csv`] / [`read_csv_from`] / [`parse_csv`]: a header row, one target column (by
+//!   name, default last), numeric features; gzip detected by content; any delimiter. Errors
+//!   name file, line, column and value, and point at the usual mistakes (another delimiter,
+//!   an unclosed quote, a trailing comma, text that is not UTF-8, a name used twice).
 //! - [`read_csv_columns`] / [`parse_csv_columns`]: only the named numeric columns, in the
-//!   order asked for (features for prediction, from a file with other columns too).
+//!   order asked for, and an id column carried through (features for prediction, from a
+//!   file with other columns too).
 //! - [`read_idx_images`], [`read_idx_labels`], [`read_mnist_dir`]: the MNIST format, checked
 //!   against truncated or oversized files; pixels scaled to `[0, 1]`.
-//! - [`bundled`]: iris, wine, breast cancer, digits and a 5,000-image MNIST subset compiled
-//!   into the library (they load from any directory), plus a finder for the full MNIST.
+//! - [`files`]: what every reader reads through, within [`ReadLimits`] (decompressed size,
+//!   line length, no devices), and [`write_atomically`] for writers.
+//! - [`bundled`]: iris, wine, breast cancer, digits, a 5,000-image MNIST subset and the full
+//!   MNIST, compiled into the library (they load from any directory).
 //! - [`train_test_split_stratified`], [`shuffle`], [`permutation`]: deterministic from a seed.
 //! - [`Standardizer`]: per-feature `(x - mean) / std`, saveable as plain numbers.
 //!
-//! No reader panics on bad input: every problem is a [`DataError`].
+//! No reader panics on bad input, and none can be made to read without end: every problem
+//! is a [`DataError`].
 //!
 //! The provenance, licences and SHA-256 hashes of the bundled files are documented in the
 //! project's `data/README.md`: the UCI sets (iris, wine, breast cancer, digits) are
@@ -41,18 +47,22 @@ mod csv_common;
 mod csv_reader;
 mod dataset;
 mod error;
-mod gzip;
+pub mod files;
 mod idx;
 mod split;
 mod standardize;
 
-pub use csv_columns::{parse_csv_columns, read_csv_columns};
-pub use csv_reader::{parse_csv, read_csv, CsvOptions, LabelOrder};
+pub use csv_columns::{
+    parse_csv_columns, read_csv_columns, read_csv_columns_from, ColumnSelection, FeatureTable,
+};
+pub use csv_reader::{parse_csv, read_csv, read_csv_from, CsvOptions, LabelOrder};
 pub use dataset::Dataset;
 pub use error::DataError;
+pub use files::{write_atomically, ReadLimits};
 pub use idx::{
-    parse_idx_images, parse_idx_labels, read_idx_images, read_idx_labels, read_mnist_dir,
-    IdxImages, IdxLabels, MnistSplit, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC,
+    mnist_files, parse_idx_images, parse_idx_labels, read_idx_images, read_idx_labels,
+    read_mnist_dir, read_mnist_dir_within, IdxImages, IdxLabels, MnistSplit, IDX_IMAGES_MAGIC,
+    IDX_LABELS_MAGIC,
 };
 pub use split::{permutation, shuffle, stratified_split_indices, train_test_split_stratified};
 pub use standardize::Standardizer;

@@ -127,7 +127,12 @@ fn data_dir() -> PathBuf {
 fn full_mnist() {
     let dir = bundled::mnist_dir().expect("the project's data/mnist");
     assert_eq!(dir, data_dir().join("mnist").canonicalize().unwrap());
-    let mnist = bundled::mnist().unwrap();
+    let mnist = bundled::mnist();
+    assert_eq!(
+        data::read_mnist_dir(&dir).unwrap(),
+        mnist,
+        "the embedded copy is the files'"
+    );
     let names = digit_names();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     check(

@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 use data::{parse_csv, parse_idx_images, parse_idx_labels, CsvOptions, DataError};
 
 fn csv_err(text: &str, options: &CsvOptions) -> DataError {
-    parse_csv(text.as_bytes(), "iris.csv", options).expect_err("the CSV should be rejected")
+    csv_err_bytes(text.as_bytes(), options)
+}
+
+fn csv_err_bytes(bytes: &[u8], options: &CsvOptions) -> DataError {
+    parse_csv(bytes, "iris.csv", options).expect_err("the CSV should be rejected")
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -32,13 +36,284 @@ const HEADER: &str = "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width
 
 #[test]
 fn csv_empty_file() {
-    for text in ["", "\n\n", "\r\n"] {
+    let err = csv_err("", &CsvOptions::default());
+    assert!(matches!(err, DataError::Empty { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "iris.csv: line 1: the file is empty; expected a header row"
+    );
+}
+
+#[test]
+fn csv_blank_lines_only() {
+    for (text, lines) in [
+        ("\n\n", "2 lines"),
+        ("\r\n", "line"),
+        (" \n\t\n\n", "3 lines"),
+    ] {
         let err = csv_err(text, &CsvOptions::default());
-        assert!(matches!(err, DataError::Empty { .. }), "{err:?}");
+        assert!(matches!(err, DataError::BlankLines { .. }), "{err:?}");
         assert_eq!(
             err.to_string(),
-            "iris.csv: line 1: the file is empty; expected a header row"
+            format!("iris.csv: the file holds only blank {lines}; expected a header row")
         );
+    }
+}
+
+#[test]
+fn csv_semicolons_and_tabs_are_recognised_and_readable() {
+    let semicolons = "a;b;label\n1;2;x\n3;4;y\n";
+    let err = csv_err(semicolons, &CsvOptions::default());
+    assert!(
+        matches!(
+            err,
+            DataError::WrongDelimiter {
+                delimiter: b',',
+                found: b';',
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "iris.csv: line 1: the header is a single column that holds semicolons: the file \
+         looks semicolon-separated, not comma-separated; read it with the delimiter ';'"
+    );
+    let ds = parse_csv(
+        semicolons.as_bytes(),
+        "semi.csv",
+        &CsvOptions::default().with_delimiter(b';'),
+    )
+    .unwrap();
+    assert_eq!(ds.features(), &[1.0, 2.0, 3.0, 4.0]);
+
+    let tabs = "a\tb\tlabel\n1\t2\tx\n3\t4\ty\n";
+    let err = csv_err(tabs, &CsvOptions::default());
+    assert!(
+        err.to_string().contains("the file looks tab-separated"),
+        "{err}"
+    );
+    assert!(err.to_string().ends_with("with the delimiter tab"), "{err}");
+    let ds = parse_csv(
+        tabs.as_bytes(),
+        "t.tsv",
+        &CsvOptions::default().with_delimiter(b'\t'),
+    );
+    assert_eq!(ds.unwrap().len(), 2);
+    // Read with the wrong delimiter the other way round.
+    let err = csv_err(
+        "a,b,label\n1,2,x\n",
+        &CsvOptions::default().with_delimiter(b';'),
+    );
+    assert!(
+        err.to_string()
+            .contains("looks comma-separated, not semicolon-separated"),
+        "{err}"
+    );
+}
+
+#[test]
+fn csv_decimal_commas_get_a_hint() {
+    let text = "a;b;label\n1,5;2;x\n3;4;y\n";
+    let err = parse_csv(
+        text.as_bytes(),
+        "eu.csv",
+        &CsvOptions::default().with_delimiter(b';'),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "eu.csv: line 2, column 1 (a): \"1,5\" is not a number (a decimal comma? numbers need \
+         a decimal point)"
+    );
+}
+
+#[test]
+fn csv_unclosed_quote_names_the_line_where_it_opened() {
+    let cases = [
+        // A quote opened on line 3, the file ending with or without a line break.
+        ("a,b,label\n1,2,x\n3,\"4,y\n5,6,x\n", 3),
+        ("a,b,label\n1,2,x\n3,\"4,y\n5,6,x", 3),
+        // A quoted line break is fine; the unclosed quote comes later in the same record.
+        ("a,b,label\n1,2,x\n3,\"4\n\",\"y\n5,6,x\n", 4),
+    ];
+    for (text, line) in cases {
+        let err = csv_err(text, &CsvOptions::default());
+        assert!(
+            matches!(err, DataError::UnclosedQuote { line: l, .. } if l == line),
+            "{text:?}: {err:?}"
+        );
+        assert!(
+            err.to_string().starts_with(&format!(
+                "iris.csv: line {line}: a quote opened on this line is never closed"
+            )),
+            "{err}"
+        );
+    }
+    // Closed quotes spanning lines, and a last line without a line break, are fine.
+    let ds = parse_csv(
+        b"a,label\n\"1\",\"x\ny\"\n2,z",
+        "ok.csv",
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(ds.class_names(), &["x\ny", "z"]);
+}
+
+#[test]
+fn csv_trailing_commas_are_named() {
+    let err = csv_err("a,b,label,\n1,2,x,\n3,4,y,\n", &CsvOptions::default());
+    assert!(
+        matches!(
+            err,
+            DataError::UnnamedColumn {
+                column: 4,
+                last: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "iris.csv: line 1, column 4: the column has no name (does the header end with a \
+         trailing comma?)"
+    );
+    let err = csv_err("a,b,label\n1,2,x\n3,4,y,\n", &CsvOptions::default());
+    assert_eq!(
+        err.to_string(),
+        "iris.csv: line 3, column 4: the row has 4 fields but the header has 3 (the last one is \
+         empty: a trailing comma?)"
+    );
+    // pandas' unnamed index column.
+    let err = csv_err(",a,label\n0,1,x\n1,2,y\n", &CsvOptions::default());
+    assert!(
+        err.to_string().contains("a row index, as pandas writes"),
+        "{err}"
+    );
+}
+
+#[test]
+fn csv_duplicate_column_names() {
+    let err = csv_err("a,b,a,label\n1,2,3,x\n4,5,6,y\n", &CsvOptions::default());
+    assert!(
+        matches!(&err, DataError::DuplicateColumn { name, columns, .. } if name == "a" && columns == &[1, 3]),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "iris.csv: line 1: the column name \"a\" is used 2 times (columns 1, 3); a column name \
+         must say which column it means"
+    );
+    // Also when the duplicated name is the target asked for.
+    let err = csv_err(
+        "label,a,label\n1,2,x\n4,5,y\n",
+        &CsvOptions::default().with_target("label"),
+    );
+    assert!(matches!(err, DataError::DuplicateColumn { .. }), "{err:?}");
+    // A duplicated name among columns that are not read is harmless.
+    let options = CsvOptions::default().with_features(vec!["a".into()]);
+    let ds = parse_csv(b"a,note,note,label\n1,p,q,x\n2,r,s,y\n", "ok.csv", &options).unwrap();
+    assert_eq!(ds.features(), &[1.0, 2.0]);
+}
+
+#[test]
+fn csv_latin1_is_refused_not_merged() {
+    // "caf\xe9" and "caf\xe8" would both decode lossily to "caf\u{fffd}": one class.
+    let mut bytes = b"a,label\n1,caf".to_vec();
+    bytes.extend([0xe9, b'\n']);
+    bytes.extend(b"2,caf");
+    bytes.extend([0xe8, b'\n']);
+    let err = parse_csv(&bytes, "latin1.csv", &CsvOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DataError::NotUtf8 {
+                line: 2,
+                column: 2,
+                byte: 0xe9,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "latin1.csv: line 2, column 2 (label): the text is not UTF-8 (byte 0xe9); re-encode the \
+         file as UTF-8 (from Latin-1: iconv -f latin1 -t utf-8 IN > OUT)"
+    );
+    let mut header = b"caf".to_vec();
+    header.extend([0xe9]);
+    header.extend(b",label\n1,x\n2,y\n");
+    let err = parse_csv(&header, "latin1.csv", &CsvOptions::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("latin1.csv: line 1, column 1: the text is not UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn csv_selected_features_ignore_other_columns_and_name_all_missing() {
+    let text = "id,b,label,a\nx7,2,yes,1\nx8,4,no,3\n";
+    let options = CsvOptions::default()
+        .with_target("label")
+        .with_features(vec!["a".into(), "b".into()]);
+    let ds = parse_csv(text.as_bytes(), "new.csv", &options).unwrap();
+    assert_eq!(ds.feature_names(), &["a", "b"]);
+    assert_eq!(ds.features(), &[1.0, 2.0, 3.0, 4.0]);
+    let options = options.with_features(vec!["a".into(), "c".into(), "d".into()]);
+    let err = parse_csv(text.as_bytes(), "new.csv", &options).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "new.csv: line 1: no columns named \"c\", \"d\" (the columns are: id, b, label, a)"
+    );
+}
+
+#[test]
+fn csv_line_numbers_count_quoted_line_breaks_and_blank_lines() {
+    let text = "a,label\n\n1,\"multi\nline\"\n\n\nx,y\n";
+    let err = csv_err(text, &CsvOptions::default());
+    assert_eq!(
+        err.to_string(),
+        "iris.csv: line 7, column 1 (a): \"x\" is not a number"
+    );
+}
+
+#[test]
+fn csv_limits_stop_a_gzip_bomb_and_endless_lines() {
+    // 100 MB of rows in about 100 KB.
+    let bomb = gzip(&b"1,2,x\n3,4,y\n".repeat(8_000_000));
+    assert!(bomb.len() < 200_000, "{}", bomb.len());
+    let limits = data::ReadLimits::default().with_max_bytes(10_000_000);
+    let err = csv_err_bytes(&bomb, &CsvOptions::default().with_limits(limits));
+    assert!(
+        matches!(
+            err,
+            DataError::TooLarge {
+                limit: 10_000_000,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("iris.csv: more than 10000000 bytes of data (9.5 MiB)"),
+        "{err}"
+    );
+    // A line without end, and a quote without end over many lines.
+    let endless = gzip(&vec![b'7'; 20 << 20]);
+    let mut unclosed = b"a,label\n1,\"x\n".to_vec();
+    unclosed.extend(b"2,y\n".repeat(5 << 20));
+    for (bytes, start, quote) in [(endless, 1, None), (unclosed, 2, Some(2))] {
+        match csv_err_bytes(&bytes, &CsvOptions::default()) {
+            DataError::LineTooLong {
+                line, open_quote, ..
+            } => assert_eq!((line, open_quote), (start, quote)),
+            other => panic!("expected LineTooLong, got {other:?}"),
+        }
     }
 }
 
@@ -64,9 +339,11 @@ fn csv_ragged_row_short_and_long() {
             column_name,
             expected,
             found,
+            trailing_comma,
         } => {
             assert_eq!(file, "iris.csv");
             assert_eq!((*line, *column, *expected, *found), (3, 5, 5, 4));
+            assert!(!trailing_comma);
             assert_eq!(column_name.as_deref(), Some("label"));
         }
         other => panic!("wrong error {other:?}"),
@@ -442,6 +719,84 @@ fn mnist_dir_mismatched_counts_names_both_files() {
             labels.display()
         )
     );
+}
+
+#[test]
+fn mnist_dir_with_images_of_two_sizes_names_both_files() {
+    let dir = scratch("sizes");
+    let image_file = |count: u32, side: u32| {
+        let pixels = vec![0u8; (count * side * side) as usize];
+        gzip(&idx(0x803, &[count, side, side], &pixels))
+    };
+    let labels = |count: u32| gzip(&idx(0x801, &[count], &vec![1; count as usize]));
+    std::fs::write(dir.join("train-images-idx3-ubyte.gz"), image_file(3, 28)).unwrap();
+    std::fs::write(dir.join("train-labels-idx1-ubyte.gz"), labels(3)).unwrap();
+    std::fs::write(dir.join("t10k-images-idx3-ubyte.gz"), image_file(2, 20)).unwrap();
+    std::fs::write(dir.join("t10k-labels-idx1-ubyte.gz"), labels(2)).unwrap();
+    let err = data::read_mnist_dir(&dir).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} holds images of 28x28 pixels but {} holds images of 20x20; training and test \
+             images must have the same size",
+            dir.join("train-images-idx3-ubyte.gz").display(),
+            dir.join("t10k-images-idx3-ubyte.gz").display()
+        )
+    );
+}
+
+#[test]
+fn idx_gzip_bomb_is_stopped_at_the_limit() {
+    // A header claiming 10 million labels, and 10 MB of zeros behind it, in 10 KB.
+    let bomb = gzip(&idx(0x801, &[10_000_000], &vec![0; 10_000_000]));
+    assert!(bomb.len() < 20_000, "{}", bomb.len());
+    let dir = scratch("bomb");
+    let path = dir.join("labels.gz");
+    std::fs::write(&path, &bomb).unwrap();
+    let limits = data::ReadLimits::default().with_max_bytes(1_000_000);
+    let err = data::read_mnist_dir_within(&dir, limits).unwrap_err();
+    assert!(matches!(err, DataError::NotFound { .. }), "{err:?}");
+    for name in [
+        "train-images-idx3-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ] {
+        std::fs::write(dir.join(name), b"").unwrap();
+    }
+    std::fs::rename(&path, dir.join("train-labels-idx1-ubyte.gz")).unwrap();
+    std::fs::write(
+        dir.join("train-images-idx3-ubyte.gz"),
+        gzip(&idx(0x803, &[10_000_000, 1, 1], &vec![0; 10_000_000])),
+    )
+    .unwrap();
+    let err = data::read_mnist_dir_within(&dir, limits).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DataError::TooLarge {
+                limit: 1_000_000,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn devices_are_not_read() {
+    let err = data::read_csv("/dev/zero", &CsvOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DataError::NotAFile {
+                what: "a character device",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = data::read_idx_labels("/dev/zero").unwrap_err();
+    assert!(matches!(err, DataError::NotAFile { .. }), "{err:?}");
 }
 
 #[test]

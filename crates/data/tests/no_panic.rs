@@ -5,7 +5,8 @@
 use std::io::Write;
 
 use data::{
-    parse_csv, parse_csv_columns, parse_idx_images, parse_idx_labels, CsvOptions, LabelOrder,
+    parse_csv, parse_csv_columns, parse_idx_images, parse_idx_labels, ColumnSelection, CsvOptions,
+    LabelOrder,
 };
 use proptest::prelude::*;
 
@@ -44,9 +45,12 @@ fn parse_everything(bytes: &[u8]) {
         vec!["a".to_string()],
         vec!["b".to_string(), "a".to_string()],
     ] {
-        if let Ok((features, rows)) = parse_csv_columns(bytes, "fuzz.csv", &columns) {
-            assert_eq!(features.len(), rows * columns.len());
-            assert!(features.iter().all(|x| x.is_finite()));
+        let selection = ColumnSelection::features(&columns).with_id("label");
+        let options = CsvOptions::default();
+        if let Ok(table) = parse_csv_columns(bytes, "fuzz.csv", &selection, &options) {
+            assert_eq!(table.features.len(), table.rows * columns.len());
+            assert!(table.features.iter().all(|x| x.is_finite()));
+            assert_eq!(table.ids.map(|ids| ids.len()), Some(table.rows));
         }
     }
     if let Ok(images) = parse_idx_images(bytes, "fuzz-images") {

@@ -1,10 +1,13 @@
-//! Versioned JSON model files, written atomically (temporary file, then rename) and
-//! checked on load (format, version, kind, shapes, finite numbers).
+//! Versioned JSON model files, written atomically (a synced temporary file, then renamed;
+//! removed if anything fails) and checked on load (format, version, kind, shapes, finite
+//! numbers, positive standard deviations, unique names). A UTF-8 byte order mark, as some
+//! editors write, is accepted.
 //!
 //! Numbers are stored as `f64`, which holds every `f32` exactly and which `serde_json`
 //! prints in shortest round-trip form, so a save/load round trip is bit-exact.
 
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -50,7 +53,9 @@ pub struct ModelFile {
 /// A model file that could not be written or read.
 #[derive(Debug)]
 pub enum ModelError {
-    /// Reading or writing failed.
+    /// Reading failed, or the path is not a file (a directory, a device).
+    Read(data::DataError),
+    /// Writing failed.
     Io {
         /// The file.
         path: PathBuf,
@@ -69,7 +74,10 @@ pub enum ModelError {
 impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ModelError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            ModelError::Read(error) => error.fmt(f),
+            ModelError::Io { path, source } => {
+                write!(f, "{}: cannot write: {source}", path.display())
+            }
             ModelError::Invalid { path, message } => write!(f, "{}: {message}", path.display()),
         }
     }
@@ -78,6 +86,7 @@ impl fmt::Display for ModelError {
 impl std::error::Error for ModelError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            ModelError::Read(error) => Some(error),
             ModelError::Io { source, .. } => Some(source),
             ModelError::Invalid { .. } => None,
         }
@@ -136,6 +145,17 @@ impl ModelFile {
                 self.class_names.len()
             ));
         }
+        for (what, names) in [
+            ("feature", &self.feature_names),
+            ("class", &self.class_names),
+        ] {
+            let mut seen = HashSet::new();
+            if let Some(name) = names.iter().find(|name| !seen.insert(name.as_str())) {
+                return Err(format!(
+                    "the {what} name {name:?} appears twice; each {what} needs its own name"
+                ));
+            }
+        }
         if let Some(s) = &self.standardization {
             if s.means.len() != d || s.stds.len() != d {
                 return Err(format!(
@@ -156,35 +176,29 @@ impl ModelFile {
         Ok(())
     }
 
-    /// Writes the file atomically: to a temporary name beside it, then renamed over it,
-    /// so a crash leaves either the old file or the new one, never half of one.
+    /// Writes the file atomically ([`data::write_atomically`]): to a temporary file beside
+    /// it, synced, then renamed over it, so a crash or a full disk leaves either the old file
+    /// or the new one, never half of one, and no temporary file.
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        let io = |source| ModelError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
         let json = serde_json::to_string_pretty(self).expect("a model file serialises");
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(format!(".tmp-{}", std::process::id()));
-        let tmp = PathBuf::from(tmp);
-        std::fs::write(&tmp, json.as_bytes()).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            io(e)
+        data::write_atomically(path, |out| out.write_all(json.as_bytes())).map_err(|source| {
+            ModelError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
         })
     }
 
     /// Reads and validates a model file of the given kind.
     pub fn load(path: &Path, expected_kind: &str) -> Result<Self, ModelError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ModelError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = data::files::read_to_vec(path, data::ReadLimits::default())
+            .map_err(ModelError::Read)?;
         let invalid = |message: String| ModelError::Invalid {
             path: path.to_path_buf(),
             message,
         };
-        let file: ModelFile = serde_json::from_str(&text)
+        let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let file: ModelFile = serde_json::from_slice(json)
             .map_err(|e| invalid(format!("not a valid model file: {e}")))?;
         file.validate(expected_kind).map_err(invalid)?;
         Ok(file)

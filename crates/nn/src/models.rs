@@ -44,6 +44,9 @@ impl<T: Float> Objective<T> for Classification {
     fn metric(&self, outputs: &Tensor<T>, labels: &[usize]) -> f64 {
         metrics::accuracy(outputs, labels)
     }
+    fn baseline_loss(&self, classes: usize) -> Option<f64> {
+        Some((classes as f64).ln())
+    }
 }
 
 /// Half the squared error; RMSE as the metric.
@@ -549,22 +552,31 @@ fn from_file<T: Float>(
     file: &ModelFile,
     path: &Path,
 ) -> Result<(Linear<T>, Option<Standardizer>), ModelError> {
-    let tensor = |v: &[f64], dims: &[usize]| {
-        Tensor::from_vec(v.iter().map(|&x| T::from_f64(x)).collect(), dims)
+    let invalid = |message: String| ModelError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    // Finite as f64 (checked by validate) is not enough: 1e300 is infinite as f32.
+    let tensor = |v: &[f64], dims: &[usize], what: &str| {
+        let values: Vec<T> = v.iter().map(|&x| T::from_f64(x)).collect();
+        if let Some(i) = values.iter().position(|x| !x.to_f64().is_finite()) {
+            return Err(invalid(format!(
+                "{what} number {i} ({:e}) is too large for {}",
+                v[i],
+                std::any::type_name::<T>()
+            )));
+        }
+        Ok(Tensor::from_vec(values, dims))
     };
     let linear = Linear::from_parts(
-        tensor(&file.weight, &[file.n_outputs, file.n_features]),
-        tensor(&file.bias, &[file.n_outputs]),
+        tensor(&file.weight, &[file.n_outputs, file.n_features], "weight")?,
+        tensor(&file.bias, &[file.n_outputs], "bias")?,
     );
     let standardizer = match &file.standardization {
         None => None,
         Some(s) => Some(
-            Standardizer::from_parts(s.means.clone(), s.stds.clone()).map_err(|e| {
-                ModelError::Invalid {
-                    path: path.to_path_buf(),
-                    message: e.to_string(),
-                }
-            })?,
+            Standardizer::from_parts(s.means.clone(), s.stds.clone())
+                .map_err(|e| invalid(e.to_string()))?,
         ),
     };
     Ok((linear, standardizer))

@@ -41,6 +41,12 @@ pub struct TrainConfig {
     pub init: Init,
     /// Seed of initialisation and sampling: equal seeds give equal models.
     pub seed: u64,
+    /// Stop with [`TrainError::RanAway`] when, after an epoch, the training loss is more
+    /// than this many times that of a model that knows nothing (`ln k` for cross-entropy):
+    /// the weights have run away though the loss stayed finite. `None` (the default) lets
+    /// such a run finish, to be looked at; the command line uses [`RUNAWAY_FACTOR`].
+    #[serde(default)]
+    pub runaway_factor: Option<f64>,
 }
 
 impl Default for TrainConfig {
@@ -55,6 +61,7 @@ impl Default for TrainConfig {
             standardize: true,
             init: Init::Zeros,
             seed: 0,
+            runaway_factor: None,
         }
     }
 }
@@ -128,9 +135,30 @@ pub enum TrainError {
         /// The learning rate at that step.
         learning_rate: f64,
     },
+    /// The loss stayed finite but ran away: after an epoch the training loss is more than
+    /// [`TrainConfig::runaway_factor`] times that of an uninformed model (for
+    /// cross-entropy, `ln k`: every class equally likely). Cross-entropy's max shift keeps
+    /// it finite for any logits, so a too-large learning rate shows as this, not as NaN.
+    RanAway {
+        /// Epoch number, from 1.
+        epoch: usize,
+        /// The training loss after that epoch.
+        loss: f64,
+        /// The loss of an uninformed model.
+        baseline: f64,
+        /// The factor it exceeded.
+        factor: f64,
+        /// The learning rate of the epoch's last step.
+        learning_rate: f64,
+    },
     /// The data or the configuration cannot be trained on.
     Invalid(String),
 }
+
+/// A [`TrainConfig::runaway_factor`] for runs that should stop when they diverge: a model
+/// whose cross-entropy is 100 times `ln k` gives the true class, on average, a probability
+/// below `k^-100`: its weights have run away.
+pub const RUNAWAY_FACTOR: f64 = 100.0;
 
 impl fmt::Display for TrainError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -143,6 +171,18 @@ impl fmt::Display for TrainError {
             } => write!(
                 f,
                 "training diverged: the loss is {loss} at epoch {epoch}, step {step} \
+                 (learning rate {learning_rate}); try a smaller learning rate"
+            ),
+            TrainError::RanAway {
+                epoch,
+                loss,
+                baseline,
+                factor,
+                learning_rate,
+            } => write!(
+                f,
+                "training diverged: after epoch {epoch} the training loss is {loss:.4e}, more \
+                 than {factor} times the {baseline:.4} of a model that knows nothing \
                  (learning rate {learning_rate}); try a smaller learning rate"
             ),
             TrainError::Invalid(message) => f.write_str(message),
@@ -166,6 +206,11 @@ pub(crate) trait Objective<T: Float> {
     fn loss<'t>(&self, outputs: Var<'t, T>, targets: &[Self::Target]) -> Var<'t, T>;
     /// Accuracy or RMSE of outputs against targets.
     fn metric(&self, outputs: &Tensor<T>, targets: &[Self::Target]) -> f64;
+    /// The loss of a model with `outputs` outputs that knows nothing, if the objective has
+    /// such a scale (`ln k` for cross-entropy): see [`TrainError::RanAway`].
+    fn baseline_loss(&self, _outputs: usize) -> Option<f64> {
+        None
+    }
 }
 
 /// Mean loss and metric of the layer on a whole data set.
@@ -278,6 +323,18 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
                 loss: train_loss,
                 learning_rate,
             });
+        }
+        let baseline = objective.baseline_loss(linear.outputs());
+        if let (Some(factor), Some(baseline)) = (config.runaway_factor, baseline) {
+            if train_loss > factor * baseline {
+                return Err(TrainError::RanAway {
+                    epoch,
+                    loss: train_loss,
+                    baseline,
+                    factor,
+                    learning_rate,
+                });
+            }
         }
         let report = EpochReport {
             epoch,

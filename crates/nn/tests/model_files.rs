@@ -1,0 +1,132 @@
+//! Model files: what loading refuses (so a loaded model can never compute NaN from its own
+//! numbers or confuse two names), what it accepts (a byte order mark), and that a failed
+//! save leaves neither a half-written model nor a temporary file.
+
+use nn::model_file::ModelFile;
+use nn::models::SoftmaxRegression;
+use std::path::{Path, PathBuf};
+
+/// A small trained model saved as `model.json` in a fresh directory of its own (named for
+/// the test): the directory, the file and its parsed JSON.
+fn saved_model(test: &str) -> (PathBuf, PathBuf, serde_json::Value) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("nn-model-files")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let iris = data::bundled::iris();
+    let mut model = SoftmaxRegression::<f32>::for_dataset(&iris);
+    let config = nn::train::TrainConfig {
+        epochs: 2,
+        ..Default::default()
+    };
+    model.fit(&iris, None, &config).unwrap();
+    let path = dir.join("model.json");
+    model.save(&path).unwrap();
+    let json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    (dir, path, json)
+}
+
+/// The error of loading `json` (edited from a valid model file) as an f32 model.
+fn load_error(dir: &Path, json: &serde_json::Value) -> String {
+    let path = dir.join("edited.json");
+    std::fs::write(&path, serde_json::to_string(json).unwrap()).unwrap();
+    let err = SoftmaxRegression::<f32>::load(&path)
+        .unwrap_err()
+        .to_string();
+    let prefix = format!("{}: ", path.display());
+    assert!(err.starts_with(&prefix), "{err}");
+    err[prefix.len()..].to_string()
+}
+
+#[test]
+fn names_must_be_unique() {
+    let (dir, _, json) = saved_model("names");
+    let mut edited = json.clone();
+    edited["feature_names"][2] = edited["feature_names"][0].clone();
+    assert_eq!(
+        load_error(&dir, &edited),
+        "the feature name \"sepal_length_cm\" appears twice; each feature needs its own name"
+    );
+    let mut edited = json;
+    edited["class_names"][1] = "setosa".into();
+    assert_eq!(
+        load_error(&dir, &edited),
+        "the class name \"setosa\" appears twice; each class needs its own name"
+    );
+}
+
+#[test]
+fn numbers_must_be_finite_in_the_models_float_type() {
+    let (dir, _, json) = saved_model("numbers");
+    let mut edited = json.clone();
+    edited["weight"][5] = 1e300.into();
+    assert_eq!(
+        load_error(&dir, &edited),
+        "weight number 5 (1e300) is too large for f32"
+    );
+    // The same file is fine as an f64 model.
+    let path = dir.join("edited.json");
+    assert!(SoftmaxRegression::<f64>::load(&path).is_ok());
+    let mut edited = json.clone();
+    edited["bias"][0] = (-1e39).into();
+    assert!(load_error(&dir, &edited).starts_with("bias number 0"));
+    let mut edited = json.clone();
+    edited["standardization"]["stds"][1] = 0.0.into();
+    assert_eq!(
+        load_error(&dir, &edited),
+        "standardization stds must be positive and finite"
+    );
+    // JSON has no NaN; a null where a number belongs is not a model.
+    let mut edited = json;
+    edited["weight"][0] = serde_json::Value::Null;
+    assert!(load_error(&dir, &edited).starts_with("not a valid model file"));
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let (dir, path, _) = saved_model("bom");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(std::fs::read(&path).unwrap());
+    let with_bom = dir.join("bom.json");
+    std::fs::write(&with_bom, bytes).unwrap();
+    assert_eq!(
+        SoftmaxRegression::<f32>::load(&with_bom).unwrap(),
+        SoftmaxRegression::<f32>::load(&path).unwrap()
+    );
+}
+
+#[test]
+fn devices_and_directories_are_not_model_files() {
+    let err = SoftmaxRegression::<f32>::load("/dev/zero").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "/dev/zero: cannot read data from a character device; give a file (or a pipe)"
+    );
+    let (dir, _, _) = saved_model("dir");
+    let err = SoftmaxRegression::<f32>::load(&dir).unwrap_err();
+    assert!(err.to_string().contains("a directory"), "{err}");
+}
+
+#[test]
+fn a_failed_save_leaves_the_old_file_and_no_temporary() {
+    let (dir, path, _) = saved_model("failed-save");
+    let before = std::fs::read(&path).unwrap();
+    let file = ModelFile::load(&path, "softmax_regression").unwrap();
+    // A model that cannot be written: its directory is gone.
+    let missing = dir.join("gone").join("model.json");
+    let err = file.save(&missing).unwrap_err();
+    assert!(
+        err.to_string().starts_with(&missing.display().to_string()),
+        "{err}"
+    );
+    // A target that is a directory cannot be replaced.
+    let err = file.save(&dir).unwrap_err();
+    assert!(err.to_string().contains("directory"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["model.json"], "no temporary file is left");
+}
