@@ -51,6 +51,8 @@
 
 #![warn(missing_docs)]
 
+mod convert;
+pub mod dual;
 pub mod float;
 pub mod gradcheck;
 mod grads;
@@ -62,6 +64,7 @@ mod tape;
 mod tensor;
 mod var;
 
+pub use dual::Dual;
 pub use float::{gemm_fallback, Float, MatrixLayout};
 pub use gradcheck::{gradcheck, gradcheck_fast, GradcheckError, GradcheckOptions, GradcheckReport};
 pub use grads::Grads;
