@@ -5,7 +5,7 @@
 //! the inputs' tangents point to. `Dual<T>` implements [`Float`], so a `Tape<Dual<f64>>`
 //! records any function written generically over `Float`, and its reverse sweep (itself a
 //! sequence of `Float` operations) is differentiated too: the tangents of the adjoints are
-//! the Hessian-vector product (forward-over-reverse).
+//! the Hessian-vector product (forward-over-reverse; see [`hvp`](crate::hvp())).
 //!
 //! ```
 //! use tape::{Dual, Float};
