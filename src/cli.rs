@@ -148,7 +148,7 @@ pub struct TrainArgs {
     #[arg(long, value_name = "B")]
     pub batch_size: Option<usize>,
 
-    /// Update rule: sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw
+    /// Update rule: sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw; or a full-batch solver, lbfgs or newton-cg (scikit-learn's objective, l2 = 1/n unless --l2; --epochs caps its iterations)
     #[arg(long, value_name = "NAME", default_value = "momentum")]
     pub optimizer: String,
 

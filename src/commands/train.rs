@@ -14,6 +14,9 @@ use nn::models::SoftmaxRegression;
 
 /// Runs `tapegrad train`.
 pub fn run(args: &TrainArgs) -> Result<()> {
+    if let Ok(solver) = args.optimizer.parse() {
+        return super::train_solver::run(args, solver);
+    }
     let outputs = [
         (&args.model, "model"),
         (&args.history, "history"),
