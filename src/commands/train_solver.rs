@@ -83,7 +83,7 @@ pub fn run(args: &TrainArgs, solver: Solver) -> Result<()> {
     let report = model.solve(&train.data, &config)?;
     let accuracy = model.score(&test.data)?;
     say!(
-        "{}: {} iterations, {} evaluations, {} Hessian-vector products, {}; objective {:.12}, max |gradient| {:.2e}, {:.3} s",
+        "{}: {} iterations, {} evaluations, {} Hessian-vector products, {}; objective {:.12}, max |gradient| {:.2e}, {:.6} s",
         solver.name(),
         report.iterations,
         report.evaluations,
