@@ -76,7 +76,9 @@ pub use float::{gemm_fallback, Float, MatrixLayout};
 pub use gradcheck::{gradcheck, gradcheck_fast, GradcheckError, GradcheckOptions, GradcheckReport};
 pub use gradgradcheck::gradgradcheck;
 pub use grads::Grads;
-pub use second_order::{hessian, hvp, value_and_grad, Hvp, HvpTape, ScalarFunction};
+pub use second_order::{
+    hessian, hvp, symmetric_eigenvalues, value_and_grad, Hvp, HvpTape, ScalarFunction,
+};
 pub use shape::{Shape, ShapeError};
 pub use tape::{Tape, TapeCapacity};
 pub use tensor::Tensor;

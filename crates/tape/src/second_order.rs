@@ -258,3 +258,65 @@ pub fn hessian<T: Float, F: ScalarFunction + ?Sized>(f: &F, inputs: &[Tensor<T>]
     }
     h
 }
+
+/// The eigenvalues of a symmetric matrix `[N, N]` (such as a [`hessian`]), ascending, by
+/// cyclic Jacobi rotations: slow (`O(N^3)` per sweep) but accurate to a few ulps of the
+/// largest, which is what reading off a small Hessian's curvature needs.
+///
+/// ```
+/// use tape::{symmetric_eigenvalues, Tensor};
+/// let h = Tensor::from_vec(vec![2.0, 1.0, 1.0, 2.0], &[2, 2]).unwrap();
+/// let eig = symmetric_eigenvalues(&h);
+/// assert!((eig[0] - 1.0).abs() < 1e-14 && (eig[1] - 3.0).abs() < 1e-14);
+/// ```
+///
+/// # Panics
+/// If the matrix is not square.
+pub fn symmetric_eigenvalues(h: &Tensor<f64>) -> Vec<f64> {
+    let n = h.shape().first().copied().unwrap_or(0);
+    assert_eq!(
+        h.shape(),
+        [n, n],
+        "symmetric_eigenvalues: not a square matrix"
+    );
+    let mut a = h.data().to_vec();
+    let off_diagonal = |a: &[f64]| -> f64 {
+        (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * n + j] * a[i * n + j])
+            .sum()
+    };
+    let total: f64 = a.iter().map(|x| x * x).sum();
+    for _sweep in 0..100 {
+        if off_diagonal(&a) <= 1e-30 * total {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = a[p * n + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                // The rotation that zeroes a[p][q] (Golub and Van Loan, 8.5.2).
+                let theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let (akp, akq) = (a[k * n + p], a[k * n + q]);
+                    a[k * n + p] = c * akp - s * akq;
+                    a[k * n + q] = s * akp + c * akq;
+                }
+                for k in 0..n {
+                    let (apk, aqk) = (a[p * n + k], a[q * n + k]);
+                    a[p * n + k] = c * apk - s * aqk;
+                    a[q * n + k] = s * apk + c * aqk;
+                }
+            }
+        }
+    }
+    let mut eigenvalues: Vec<f64> = (0..n).map(|i| a[i * n + i]).collect();
+    eigenvalues.sort_by(f64::total_cmp);
+    eigenvalues
+}
