@@ -122,9 +122,9 @@ fn both_solvers_find_the_least_squares_solution() {
             .map(|(row, y)| y - row.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() - b)
             .collect();
         assert!(residuals.iter().sum::<f64>().abs() / (n as f64) < 1e-6);
-        for j in 0..d {
+        for (j, wj) in w.iter().enumerate() {
             let xr: f64 = (0..n).map(|i| x.data()[i * d + j] * residuals[i]).sum();
-            assert!((xr / n as f64 - 0.01 * w[j]).abs() < 1e-6, "feature {j}");
+            assert!((xr / n as f64 - 0.01 * wj).abs() < 1e-6, "feature {j}");
         }
     }
     let (a, b) = (&fits[0], &fits[1]);

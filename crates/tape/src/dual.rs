@@ -345,7 +345,8 @@ mod tests {
     fn tangents_are_derivatives() {
         let x = 0.7;
         let h = 1e-6;
-        let cases: [(&str, fn(Dual<f64>) -> Dual<f64>); 9] = [
+        type Case = (&'static str, fn(Dual<f64>) -> Dual<f64>);
+        let cases: [Case; 9] = [
             ("exp", |x| x.exp()),
             ("ln", |x| x.ln()),
             ("sqrt", |x| x.sqrt()),

@@ -153,7 +153,12 @@ mod tests {
     fn a_lost_tangent_is_caught_while_gradcheck_passes() {
         let x = Tensor::from_vec(vec![0.5, -1.0, 2.0], &[3]).unwrap();
         let options = GradcheckOptions::default();
-        crate::gradcheck(|t, v| LostTangent.eval(t, v), &[x.clone()], &options).unwrap();
+        crate::gradcheck(
+            |t, v| LostTangent.eval(t, v),
+            std::slice::from_ref(&x),
+            &options,
+        )
+        .unwrap();
         let err = gradgradcheck(&LostTangent, &[x], &options).unwrap_err();
         match &err {
             GradcheckError::Mismatch {
@@ -188,7 +193,7 @@ mod tests {
         let x = Tensor::from_vec(vec![-1.0, 2.0], &[2]).unwrap();
         let options = GradcheckOptions::default();
         assert_eq!(
-            gradgradcheck(&Vector, &[x.clone()], &options),
+            gradgradcheck(&Vector, std::slice::from_ref(&x), &options),
             Err(GradcheckError::NotScalar { shape: vec![2] })
         );
         assert!(matches!(

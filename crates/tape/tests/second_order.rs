@@ -360,9 +360,9 @@ fn hessian_of_a_known_function() {
     }
     let x = [1.0, -2.0, 0.5];
     let h = hessian(&F, &[Tensor::from_vec(x.to_vec(), &[3]).unwrap()]);
-    for i in 0..3 {
+    for (i, xi) in x.iter().enumerate() {
         for j in 0..3 {
-            let want = 1.0 + if i == j { 3.0 * x[i] * x[i] } else { 0.0 };
+            let want = 1.0 + if i == j { 3.0 * xi * xi } else { 0.0 };
             assert_eq!(h.data()[i * 3 + j], want, "H[{i},{j}]");
         }
     }

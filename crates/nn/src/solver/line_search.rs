@@ -154,7 +154,8 @@ pub(crate) fn strong_wolfe(
 fn cubic_minimiser(a: &Trial, b: &Trial) -> Option<f64> {
     let d1 = a.slope + b.slope - 3.0 * (a.value - b.value) / (a.step - b.step);
     let discriminant = d1 * d1 - a.slope * b.slope;
-    if !(discriminant >= 0.0) {
+    // (NaN fails too)
+    if discriminant.is_nan() || discriminant < 0.0 {
         return None;
     }
     let d2 = (b.step - a.step).signum() * discriminant.sqrt();

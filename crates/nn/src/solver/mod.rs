@@ -298,7 +298,8 @@ fn run<P: Differentiable, M: Method<P>>(
             break;
         }
         let (mut direction, mut step) = method.direction(problem, &point);
-        if !(dot(&direction, &point.grad) < 0.0) {
+        let slope = dot(&direction, &point.grad);
+        if slope.is_nan() || slope >= 0.0 {
             method.reset();
             (direction, step) = steepest_descent(&point);
         }

@@ -55,7 +55,7 @@ impl<P: TwiceDifferentiable> Method<P> for NewtonCg {
             problem.hvp(&point.x, &d, &mut hd);
             self.hvps += 1;
             let curvature = dot(&d, &hd);
-            if !(curvature > f64::EPSILON * dot(&d, &d)) {
+            if curvature.is_nan() || curvature <= f64::EPSILON * dot(&d, &d) {
                 if iteration == 0 {
                     return super::steepest_descent(point);
                 }

@@ -215,9 +215,13 @@ impl<S: Float> Differentiable for LinearProblem<'_, S> {
         grad.iter_mut().for_each(|g| *g = 0.0);
         let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
         if threads == 1 || self.objective.x.len() < PARALLEL_FROM {
-            return self
-                .objective
-                .blocks_value_and_grad(&w, &b, &[0..n], true, grad);
+            return self.objective.blocks_value_and_grad(
+                &w,
+                &b,
+                std::slice::from_ref(&(0..n)),
+                true,
+                grad,
+            );
         }
         let blocks: Vec<Range<usize>> = (0..n)
             .step_by(BLOCK_ROWS)
