@@ -45,21 +45,13 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from sklearn_baseline import read_split_csv  # this script's directory is on sys.path
+
 REPO = Path(__file__).resolve().parent.parent
 BINARY = REPO / "target" / "release" / "tapegrad"
 DATASETS = ["iris", "wine", "breast_cancer", "digits"]
 SEEDS = range(5)
 REFERENCE = REPO / "tests" / "sklearn_solvers.json"
-
-
-def read_split_csv(path):
-    """Features (n, d) and integer labels (n,) of a CSV written by `tapegrad split`."""
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    header, body = rows[0], rows[1:]
-    assert header[-1] == "label", f"{path}: the last column is {header[-1]!r}"
-    table = np.array(body, dtype=np.float64)
-    return table[:, :-1], table[:, -1].astype(int)
 
 
 def softmax_parameters(model, classes):

@@ -440,8 +440,14 @@ fn errors_exit_1_name_the_problem_and_write_nothing() {
         err.contains("invalid --schedule `cosine:0.1,abc,100`: cosine schedule"),
         "{err}"
     );
+    let err = run(train("iris", &["--optimizer", "bfgs"]));
+    assert!(err.contains("unknown optimizer `bfgs`"), "{err}");
+    // the full-batch solvers refuse the flags of stepwise training
     let err = run(train("iris", &["--optimizer", "lbfgs"]));
-    assert!(err.contains("unknown optimizer `lbfgs`"), "{err}");
+    assert!(
+        err.contains("does not apply to the full-batch solver lbfgs"),
+        "{err}"
+    );
 
     let err = run(train("mnist5k", &["--test-fraction", "0.1"]));
     assert!(
