@@ -353,7 +353,8 @@ pub struct InfoArgs {
 /// `--optimizer`'s short help: the names of the registry of optimizers.
 fn optimizer_help() -> String {
     format!(
-        "Update rule: {}; NAME:KEY=VALUE,... sets hyperparameters (see --help)",
+        "Update rule: {}; NAME:KEY=VALUE,... sets hyperparameters (see --help); or a \
+         full-batch solver, lbfgs or newton-cg",
         OptimizerConfig::names().join(", ")
     )
 }
@@ -371,6 +372,10 @@ fn optimizer_long_help() -> String {
             preset.name, preset.summary, preset.config
         ));
     }
+    help.push_str(
+        "\n\nOr a full-batch second-order solver, lbfgs or newton-cg: scikit-learn's \
+         objective (l2 = 1/n unless --l2); --epochs caps its iterations.",
+    );
     help
 }
 

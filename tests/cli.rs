@@ -513,8 +513,11 @@ fn errors_name_the_problem_exit_1_or_2_and_write_nothing() {
         &err,
         "invalid --schedule `cosine:0.1,abc,100`: cosine schedule",
     );
-    let err = run_misused(train("iris", &["--optimizer", "lbfgs"]));
-    contains(&err, "unknown optimizer `lbfgs`");
+    let err = run_misused(train("iris", &["--optimizer", "bfgs"]));
+    contains(&err, "unknown optimizer `bfgs`");
+    // the full-batch solvers refuse the flags of stepwise training
+    let err = run_misused(train("iris", &["--optimizer", "lbfgs", "--lr", "0.1"]));
+    contains(&err, "does not apply to the full-batch solver lbfgs");
     let err = run_misused(train("iris", &["--lr", "-1"]));
     contains(&err, "invalid --lr -1");
 

@@ -19,13 +19,14 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The examples this file runs; each has a test below.
-const EXAMPLES: [&str; 6] = [
+const EXAMPLES: [&str; 7] = [
     "tape_walkthrough",
     "softmax_gradient",
     "gradient_check",
     "gradient_descent",
     "learning_rate_schedules",
     "adaptive_learning_rates",
+    "newton_method",
 ];
 
 /// Held while (re)building examples, so parallel tests build them once, in one cargo call.
@@ -153,4 +154,9 @@ fn learning_rate_schedules() {
 #[test]
 fn adaptive_learning_rates() {
     run_example("adaptive_learning_rates");
+}
+
+#[test]
+fn newton_method() {
+    run_example("newton_method");
 }

@@ -5,6 +5,7 @@ pub mod info;
 pub mod predict;
 pub mod split;
 pub mod train;
+pub mod train_solver;
 
 use crate::cli::{Cli, Command};
 use crate::error::Result;

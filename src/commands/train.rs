@@ -71,6 +71,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         console::human_to_stderr();
     }
     check_files(args)?;
+    if let Ok(solver) = args.optimizer.parse() {
+        return super::train_solver::run(args, solver, started);
+    }
     // The flags' values are checked before any data is read.
     train_config::resolve(args, Defaults::TABLE, 1)?;
 
@@ -218,21 +221,21 @@ pub fn run(args: &TrainArgs) -> Result<()> {
 }
 
 /// The data to train and test on.
-struct Loaded {
+pub(super) struct Loaded {
     /// The training data's description, for messages.
-    name: String,
+    pub name: String,
     /// The defaults its kind of data calls for.
-    defaults: Defaults,
+    pub defaults: Defaults,
     /// The rows to train on (before any validation part is held out).
-    train: Part,
+    pub train: Part,
     /// The rows to test on, if any.
-    test: Option<Part>,
+    pub test: Option<Part>,
     /// The test data's description.
-    test_name: String,
+    pub test_name: String,
 }
 
 /// Loads `--data` and splits it, or loads `--test-data` beside it.
-fn load(args: &TrainArgs) -> Result<Loaded> {
+pub(super) fn load(args: &TrainArgs) -> Result<Loaded> {
     let reading = Reading::from(&args.data.read);
     let target = args.data.target.as_deref();
     let source = Source::load(&args.data.data, target, None, reading)?;

@@ -12,6 +12,7 @@
 //!   inverse time, cosine with warm-up)
 //! - [`sampling`]: full batch, single-example SGD, shuffled minibatches
 //! - [`train`]: the training loop, its configuration and history
+//! - [`solver`]: full-batch L-BFGS and Newton-CG (on the tape's Hessian-vector products)
 //! - [`models`]: [`SoftmaxRegression`](models::SoftmaxRegression) and
 //!   [`LinearRegression`](models::LinearRegression)
 //! - [`metrics`], [`model_file`]: accuracy and friends; versioned JSON model files
@@ -35,6 +36,7 @@ pub mod models;
 pub mod optim;
 pub mod sampling;
 pub mod schedule;
+pub mod solver;
 pub mod train;
 
 /// The README's code blocks, compiled and run as doctests so they stay true.

@@ -12,7 +12,7 @@ use crate::var::Var;
 /// ```
 /// use tape::Tape;
 /// let tape = Tape::<f64>::new();
-/// let x = tape.scalar(2.0);
+/// let x = tape.var_scalar(2.0);
 /// let y = x * x + x * x; // x is used twice: its adjoints add up to 4x
 /// let grads = y.backward();
 /// assert_eq!(grads[x], [8.0]);

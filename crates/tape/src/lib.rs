@@ -48,28 +48,42 @@
 //!   (at most 2.5 MiB, small next to the product itself).
 //! - **Generic over [`Float`]**: `f32` for speed, `f64` for [`gradcheck()`]; matrix products
 //!   go to the `matrixmultiply` GEMM kernels.
+//! - **Second order by forward-over-reverse**: [`Dual`] numbers are a `Float` too, so a
+//!   `Tape<Dual<f64>>` differentiates its own reverse sweep. [`hvp`] gives Hessian-vector
+//!   products at a few gradients' cost, [`hessian`] small dense Hessians, and
+//!   [`gradgradcheck()`] checks them against finite differences of the gradient. A
+//!   [`ScalarFunction`] is written once for `f32`, `f64` and dual tapes.
 
 #![warn(missing_docs)]
 
+mod convert;
+pub mod dual;
 pub mod float;
 pub mod gradcheck;
+pub mod gradgradcheck;
 mod grads;
 mod kernels;
 mod matrix;
 pub mod ops;
 mod overload;
 pub mod parallel;
+pub mod second_order;
 pub mod shape;
 mod tape;
 mod tensor;
 mod var;
 
+pub use dual::Dual;
 pub use float::Float;
 pub use gradcheck::{
     gradcheck, gradcheck_fast, Directional, GradcheckError, GradcheckOptions, GradcheckReport,
 };
+pub use gradgradcheck::gradgradcheck;
 pub use grads::Grads;
 pub use matrix::{gemm_fallback, matmul_via_gemm, MatRef, MatrixLayout};
+pub use second_order::{
+    hessian, hvp, symmetric_eigenvalues, value_and_grad, Hvp, HvpTape, ScalarFunction,
+};
 pub use shape::{Shape, ShapeError};
 pub use tape::{Tape, TapeCapacity};
 pub use tensor::Tensor;

@@ -1,0 +1,267 @@
+//! The models' objectives for the solvers, written once over [`Float`]:
+//! `L(W, b) = (1/n) sum_i loss(W x_i + b, y_i) + lambda/2 ||W||^2`, with the softmax
+//! cross-entropy (classification) or half the squared error (regression) as the loss.
+//!
+//! [`LinearObjective`] is a [`ScalarFunction`] of `(W, b)`, so the tape gives its
+//! gradient on `f64` and its Hessian-vector products on dual numbers.
+//! [`LinearProblem`] lays `(W, b)` end to end for the solvers and evaluates the gradient
+//! in row blocks spread over the cores: each block's rows are read once from memory and
+//! stay in cache for the block's forward and backward products.
+
+use super::problem::{Differentiable, TwiceDifferentiable};
+use crate::functions::{cross_entropy, l2_penalty, squared_loss};
+use std::ops::Range;
+use tape::{Float, Grads, HvpTape, ScalarFunction, Tape, Tensor, Var};
+
+/// What the rows are fitted to.
+#[derive(Clone, Copy, Debug)]
+enum Targets<'a, S: Float> {
+    /// Class labels, for the softmax cross-entropy over `classes` outputs.
+    Labels { labels: &'a [usize], classes: usize },
+    /// Real targets, for half the squared error of one output.
+    Values(&'a [S]),
+}
+
+/// `(1/n) sum_i loss(W x_i + b, y_i) + lambda/2 ||W||^2` for rows `x_i` of a feature
+/// matrix stored in any element type `S` (put on each tape with
+/// [`Tape::constant_cast`]). The bias is not penalised, as in scikit-learn.
+///
+/// ```
+/// use nn::solver::LinearObjective;
+/// use tape::{hvp, Tensor};
+/// let x = Tensor::from_vec(vec![1.0f32, 2.0, -1.0, 0.5], &[2, 2]);
+/// let objective = LinearObjective::softmax(&x, &[0, 1], 2, 0.1);
+/// let (w, b) = (Tensor::<f64>::zeros(&[2, 2]), Tensor::zeros(&[2]));
+/// let out = hvp(&objective, &[w.clone(), b.clone()], &[Tensor::ones(&[2, 2]), b]);
+/// assert!((out.value - 2f64.ln()).abs() < 1e-15); // uniform probabilities at zero
+/// // moving every weight equally changes no probability: only the penalty curves
+/// assert!(out.hvp[0].data().iter().all(|h| (h - 0.1).abs() < 1e-15));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct LinearObjective<'a, S: Float> {
+    x: &'a Tensor<S>,
+    targets: Targets<'a, S>,
+    l2: f64,
+}
+
+impl<'a, S: Float> LinearObjective<'a, S> {
+    /// Softmax regression: mean cross-entropy of `X W^T + b` against `labels`, `W` of
+    /// shape `[classes, d]`, plus `l2/2 ||W||^2`. scikit-learn's `LogisticRegression(C)`
+    /// is `l2 = 1 / (C n)`.
+    ///
+    /// # Panics
+    /// If `x` is not `[n, d]` with one label per row, or a label is not below `classes`.
+    pub fn softmax(x: &'a Tensor<S>, labels: &'a [usize], classes: usize, l2: f64) -> Self {
+        assert!(
+            x.ndim() == 2 && x.shape()[0] == labels.len(),
+            "softmax objective: features {:?} and {} labels",
+            x.shape(),
+            labels.len()
+        );
+        assert!(
+            labels.iter().all(|&y| y < classes),
+            "softmax objective: a label is not below {classes}"
+        );
+        let targets = Targets::Labels { labels, classes };
+        LinearObjective { x, targets, l2 }
+    }
+
+    /// Least squares: half the mean squared error of `X w^T + b` (`w` of shape `[1, d]`)
+    /// against `y`, plus `l2/2 ||w||^2`.
+    ///
+    /// # Panics
+    /// If `x` is not `[n, d]` with one target per row.
+    pub fn least_squares(x: &'a Tensor<S>, y: &'a [S], l2: f64) -> Self {
+        assert!(
+            x.ndim() == 2 && x.shape()[0] == y.len(),
+            "least squares objective: features {:?} and {} targets",
+            x.shape(),
+            y.len()
+        );
+        LinearObjective {
+            x,
+            targets: Targets::Values(y),
+            l2,
+        }
+    }
+
+    /// Number of rows `n`.
+    pub fn rows(&self) -> usize {
+        self.x.shape()[0]
+    }
+
+    /// The shapes of `W` (`[k, d]`) and `b` (`[k]`).
+    pub fn parameter_shapes(&self) -> ([usize; 2], [usize; 1]) {
+        let k = match self.targets {
+            Targets::Labels { classes, .. } => classes,
+            Targets::Values(_) => 1,
+        };
+        ([k, self.x.shape()[1]], [k])
+    }
+
+    /// The data term of rows `rows`, divided by the total number of rows `n`, so that the
+    /// blocks of a partition add up to the mean loss.
+    fn data_term<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        w: Var<'t, T>,
+        b: Var<'t, T>,
+        rows: Range<usize>,
+    ) -> Var<'t, T> {
+        let d = self.x.shape()[1];
+        let block = rows.len();
+        let x = tape.constant_cast(&self.x.data()[rows.start * d..rows.end * d], &[block, d]);
+        let outputs = x.matmul(w.t()) + b;
+        let mean = match self.targets {
+            Targets::Labels { labels, .. } => cross_entropy(outputs, &labels[rows]),
+            Targets::Values(y) => {
+                let y = tape.constant_cast(&y[rows], &[block]);
+                squared_loss(outputs.reshape(&[block]), y)
+            }
+        };
+        mean * T::from_f64(block as f64 / self.rows() as f64)
+    }
+
+    /// Value and gradient of the data term over `blocks` of rows (the first one also
+    /// carrying the penalty), added into `grad`, on one tape reused block after block.
+    fn blocks_value_and_grad(
+        &self,
+        w: &Tensor<f64>,
+        b: &Tensor<f64>,
+        blocks: &[Range<usize>],
+        penalty: bool,
+        grad: &mut [f64],
+    ) -> f64 {
+        let mut tape = Tape::<f64>::new();
+        let mut grads = Grads::new();
+        let mut value = 0.0;
+        for (i, rows) in blocks.iter().enumerate() {
+            tape.clear();
+            let (wv, bv) = (tape.var(w), tape.var(b));
+            let mut loss = self.data_term(&tape, wv, bv, rows.clone());
+            if penalty && i == 0 {
+                loss = self.penalty(loss, wv);
+            }
+            tape.backward_into(loss, &mut grads);
+            value += loss.item();
+            let (gw, gb) = (grads.wrt(wv), grads.wrt(bv));
+            grad.iter_mut()
+                .zip(gw.iter().chain(gb))
+                .for_each(|(g, d)| *g += d);
+        }
+        value
+    }
+
+    fn penalty<'t, T: Float>(&self, loss: Var<'t, T>, w: Var<'t, T>) -> Var<'t, T> {
+        if self.l2 > 0.0 {
+            loss + l2_penalty(w, T::from_f64(self.l2))
+        } else {
+            loss
+        }
+    }
+}
+
+/// Inputs `[W, b]`.
+impl<S: Float> ScalarFunction for LinearObjective<'_, S> {
+    fn eval<'t, T: Float>(&self, tape: &'t Tape<T>, inputs: &[Var<'t, T>]) -> Var<'t, T> {
+        let (w, b) = (inputs[0], inputs[1]);
+        self.penalty(self.data_term(tape, w, b, 0..self.rows()), w)
+    }
+}
+
+/// Rows per block of a gradient evaluation: a block of 784 `f64` features is 3 MiB, and
+/// stays in cache between the forward and the backward product.
+const BLOCK_ROWS: usize = 512;
+
+/// Below this many feature values, one block on one core (threads would cost more).
+const PARALLEL_FROM: usize = 1 << 18;
+
+/// A [`LinearObjective`] as a function of `(W, b)` laid end to end (`W` row-major
+/// first): the form the solvers take.
+pub struct LinearProblem<'a, S: Float> {
+    objective: LinearObjective<'a, S>,
+    hvp_tape: HvpTape<f64>,
+}
+
+impl<'a, S: Float> LinearProblem<'a, S> {
+    /// The objective as a problem for [`lbfgs`](super::lbfgs) and
+    /// [`newton_cg`](super::newton_cg).
+    pub fn new(objective: LinearObjective<'a, S>) -> Self {
+        LinearProblem {
+            objective,
+            hvp_tape: HvpTape::new(),
+        }
+    }
+
+    /// `(W, b)` as tensors from the flat vector.
+    pub fn unflatten(&self, x: &[f64]) -> (Tensor<f64>, Tensor<f64>) {
+        let (w_dims, b_dims) = self.objective.parameter_shapes();
+        let split = w_dims[0] * w_dims[1];
+        let w = Tensor::from_vec(x[..split].to_vec(), &w_dims);
+        let b = Tensor::from_vec(x[split..].to_vec(), &b_dims);
+        (w, b)
+    }
+}
+
+impl<S: Float> Differentiable for LinearProblem<'_, S> {
+    fn dim(&self) -> usize {
+        let (w, b) = self.objective.parameter_shapes();
+        w[0] * w[1] + b[0]
+    }
+
+    fn value_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        let (w, b) = self.unflatten(x);
+        let n = self.objective.rows();
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+        if threads == 1 || self.objective.x.len() < PARALLEL_FROM {
+            return self.objective.blocks_value_and_grad(
+                &w,
+                &b,
+                std::slice::from_ref(&(0..n)),
+                true,
+                grad,
+            );
+        }
+        let blocks: Vec<Range<usize>> = (0..n)
+            .step_by(BLOCK_ROWS)
+            .map(|start| start..(start + BLOCK_ROWS).min(n))
+            .collect();
+        let per_thread = blocks.len().div_ceil(threads);
+        let objective = &self.objective;
+        let (w, b) = (&w, &b);
+        let parts: Vec<(f64, Vec<f64>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = blocks
+                .chunks(per_thread)
+                .enumerate()
+                .map(|(i, chunk)| {
+                    scope.spawn(move || {
+                        let mut part = vec![0.0; w.len() + b.len()];
+                        let value = objective.blocks_value_and_grad(w, b, chunk, i == 0, &mut part);
+                        (value, part)
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| worker.join().expect("a gradient worker panicked"))
+                .collect()
+        });
+        let mut value = 0.0;
+        for (part_value, part) in parts {
+            value += part_value;
+            grad.iter_mut().zip(part).for_each(|(g, p)| *g += p);
+        }
+        value
+    }
+}
+
+impl<S: Float> TwiceDifferentiable for LinearProblem<'_, S> {
+    fn hvp(&mut self, x: &[f64], v: &[f64], hv: &mut [f64]) {
+        let (w, b) = self.unflatten(x);
+        let (vw, vb) = self.unflatten(v);
+        let out = self.hvp_tape.hvp(&self.objective, &[w, b], &[vw, vb]);
+        let products = out.hvp[0].data().iter().chain(out.hvp[1].data());
+        hv.iter_mut().zip(products).for_each(|(h, p)| *h = *p);
+    }
+}
