@@ -51,6 +51,7 @@
 
 #![warn(missing_docs)]
 
+pub mod dot;
 pub mod float;
 pub mod gradcheck;
 mod grads;
