@@ -299,17 +299,12 @@ fn draw_chart(area: &Area<'_>, chart: &Chart) -> Result<(), String> {
     if chart.equal_aspect && !chart.x.log && !chart.y.log {
         (x, y) = equalise(area, x, y);
     }
+    let bounds = (x.clone(), y.clone());
     match (chart.x.log, chart.y.log) {
-        (false, false) => draw_in(area, chart, x.clone(), y.clone(), y.start),
-        (false, true) => draw_in(area, chart, x.clone(), y.clone().log_scale(), y.start),
-        (true, false) => draw_in(area, chart, x.clone().log_scale(), y.clone(), y.start),
-        (true, true) => draw_in(
-            area,
-            chart,
-            x.clone().log_scale(),
-            y.clone().log_scale(),
-            y.start,
-        ),
+        (false, false) => draw_in(area, chart, x, y, bounds),
+        (false, true) => draw_in(area, chart, x, y.log_scale(), bounds),
+        (true, false) => draw_in(area, chart, x.log_scale(), y, bounds),
+        (true, true) => draw_in(area, chart, x.log_scale(), y.log_scale(), bounds),
     }
 }
 
@@ -330,7 +325,52 @@ pub fn tick(v: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-fn draw_in<X, Y>(area: &Area<'_>, chart: &Chart, x: X, y: Y, y_bottom: f64) -> Result<(), String>
+/// The parts of a polyline inside `[x0, x1] x [y0, y1]` (Liang-Barsky, segment by
+/// segment), so lines stop at the axes instead of running over the labels.
+fn clip(points: &[(f64, f64)], x: &Range<f64>, y: &Range<f64>) -> Vec<Vec<(f64, f64)>> {
+    let mut pieces: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut open = false;
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let (mut t0, mut t1) = (0.0f64, 1.0f64);
+        let mut inside = true;
+        for (p, q) in [
+            (-dx, a.0 - x.start),
+            (dx, x.end - a.0),
+            (-dy, a.1 - y.start),
+            (dy, y.end - a.1),
+        ] {
+            if p == 0.0 {
+                inside &= q >= 0.0;
+            } else if p < 0.0 {
+                t0 = t0.max(q / p);
+            } else {
+                t1 = t1.min(q / p);
+            }
+        }
+        if !inside || t0 > t1 {
+            open = false;
+            continue;
+        }
+        let start = (a.0 + t0 * dx, a.1 + t0 * dy);
+        let end = (a.0 + t1 * dx, a.1 + t1 * dy);
+        if !open || t0 > 0.0 {
+            pieces.push(vec![start]);
+        }
+        pieces.last_mut().expect("a piece").push(end);
+        open = t1 >= 1.0;
+    }
+    pieces
+}
+
+fn draw_in<X, Y>(
+    area: &Area<'_>,
+    chart: &Chart,
+    x: X,
+    y: Y,
+    bounds: (Range<f64>, Range<f64>),
+) -> Result<(), String>
 where
     X: AsRangedCoord<Value = f64>,
     Y: AsRangedCoord<Value = f64>,
@@ -338,6 +378,36 @@ where
     Y::CoordDescType: ValueFormatter<f64>,
 {
     let error = |e: DrawingAreaErrorKind<std::io::Error>| e.to_string();
+    let y_bottom = bounds.1.start;
+    // Lines are clipped to the axes in the axes' own scale (logarithms on a log axis).
+    let to_axis = |p: (f64, f64)| {
+        (
+            if chart.x.log { p.0.ln() } else { p.0 },
+            if chart.y.log { p.1.ln() } else { p.1 },
+        )
+    };
+    let from_axis = |p: (f64, f64)| {
+        (
+            if chart.x.log { p.0.exp() } else { p.0 },
+            if chart.y.log { p.1.exp() } else { p.1 },
+        )
+    };
+    let (low, high) = (
+        to_axis((bounds.0.start, bounds.1.start)),
+        to_axis((bounds.0.end, bounds.1.end)),
+    );
+    let (clip_x, clip_y) = (low.0..high.0, low.1..high.1);
+    let pieces = |points: &[(f64, f64)]| -> Vec<Vec<(f64, f64)>> {
+        let mapped: Vec<(f64, f64)> = points.iter().map(|&p| to_axis(p)).collect();
+        clip(&mapped, &clip_x, &clip_y)
+            .into_iter()
+            .map(|piece| piece.into_iter().map(from_axis).collect())
+            .collect()
+    };
+    let visible = |p: &(f64, f64)| {
+        let (px, py) = to_axis(*p);
+        clip_x.contains(&px) && clip_y.contains(&py)
+    };
     let mut context = ChartBuilder::on(area)
         .caption(&chart.caption, (FONT, CAPTION_SIZE))
         .margin(MARGIN)
@@ -377,34 +447,46 @@ where
     for series in &chart.series {
         let color = series.color;
         let width = series.width;
-        let points = series
+        let finite: Vec<(f64, f64)> = series
             .points
             .iter()
             .copied()
-            .filter(|p| p.0.is_finite() && p.1.is_finite());
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .collect();
+        let points = finite.iter().copied().filter(visible);
+        let line_width = if series.style == Style::LineMarkers {
+            2
+        } else {
+            width
+        };
+        if matches!(
+            series.style,
+            Style::Line | Style::LineMarkers | Style::Dashed
+        ) {
+            for piece in pieces(&finite) {
+                let style = color.stroke_width(line_width);
+                if series.style == Style::Dashed {
+                    context
+                        .draw_series(DashedLineSeries::new(piece, 6, 4, style))
+                        .map_err(error)?;
+                } else {
+                    context
+                        .draw_series(LineSeries::new(piece, style))
+                        .map_err(error)?;
+                }
+            }
+        }
+        // The legend entry hangs on a series of its own (markers, bars, or nothing).
         let drawn = match series.style {
-            Style::Line => context
-                .draw_series(LineSeries::new(points, color.stroke_width(width)))
-                .map_err(error)?,
-            Style::Dashed => context
-                .draw_series(DashedLineSeries::new(
-                    points,
-                    6,
-                    4,
-                    color.stroke_width(width),
-                ))
+            Style::Line | Style::Dashed => context
+                .draw_series(std::iter::empty::<Circle<(f64, f64), u32>>())
                 .map_err(error)?,
             Style::Markers => context
                 .draw_series(points.map(|p| Circle::new(p, width, color.mix(0.85).filled())))
                 .map_err(error)?,
-            Style::LineMarkers => {
-                context
-                    .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-                    .map_err(error)?;
-                context
-                    .draw_series(points.map(|p| Circle::new(p, width, color.filled())))
-                    .map_err(error)?
-            }
+            Style::LineMarkers => context
+                .draw_series(points.map(|p| Circle::new(p, width, color.filled())))
+                .map_err(error)?,
             Style::Bars(bar) => context
                 .draw_series(points.map(|(px, py)| {
                     let base = if y_bottom > 0.0 { y_bottom } else { 0.0 };
