@@ -415,10 +415,17 @@ where
         .y_label_area_size(Y_LABEL_AREA)
         .build_cartesian_2d(x, y)
         .map_err(error)?;
+    // Tick positions computed in floating point can miss 0 by a rounding error.
+    let (x_span, y_span) = (bounds.0.end - bounds.0.start, bounds.1.end - bounds.1.start);
+    let near_zero = |v: f64, span: f64, log: bool| !log && v.abs() < 1e-9 * span;
     let categories = &chart.x.categories;
     let x_format = |v: &f64| {
         if categories.is_empty() {
-            tick(*v)
+            if near_zero(*v, x_span, chart.x.log) {
+                "0".to_string()
+            } else {
+                tick(*v)
+            }
         } else {
             let i = v.round();
             let exact = (v - i).abs() < 1e-6 && i >= 0.0;
@@ -429,7 +436,13 @@ where
                 .unwrap_or_default()
         }
     };
-    let y_format = |v: &f64| tick(*v);
+    let y_format = |v: &f64| {
+        if near_zero(*v, y_span, chart.y.log) {
+            "0".to_string()
+        } else {
+            tick(*v)
+        }
+    };
     let mut mesh = context.configure_mesh();
     mesh.x_desc(chart.x.label.as_str())
         .y_desc(chart.y.label.as_str())
