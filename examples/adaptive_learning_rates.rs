@@ -35,7 +35,7 @@ mod common;
 
 use common::contour::Quadratic;
 use common::figures::Figures;
-use common::plot::{figure, Axis, Chart, Series, Style};
+use common::plot::{Axis, Chart, Series, Style};
 use nn::models::SoftmaxRegression;
 use nn::optim::{AdaGrad, Adam, Optimizer, OptimizerConfig, RmsProp, Sgd};
 use nn::sampling::Sampling;
@@ -263,14 +263,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     .with(path_series("AdaGrad", 2, &ada_path))
     .equal_aspect()
     .legend(SeriesLabelPosition::LowerRight);
-    figures.save(
+    figures.save_charts(
         "paths",
-        &figure(
-            "First 60 steps of each optimizer (minimum at 0)",
-            (1300, 600),
-            2,
-            &[aligned, across],
-        )?,
+        "First 60 steps of each optimizer (minimum at 0)",
+        (1300, 600),
+        2,
+        &[aligned, across],
         "optimizer paths on an axis-aligned and a rotated ill-conditioned quadratic",
     )?;
 

@@ -25,7 +25,7 @@ mod common;
 
 use common::contour::Quadratic;
 use common::figures::Figures;
-use common::plot::{figure, Axis, Chart, Series, Style};
+use common::plot::{grouped_bars, Axis, Chart, Series, Style};
 use nn::functions::squared_loss;
 use nn::optim::{AdaGrad, Optimizer};
 use plotters::prelude::SeriesLabelPosition;
@@ -136,19 +136,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("price ($100k) from area (1000 sq ft) and age (decades), {n} houses, centred:");
     println!("  feature std: area {:.2}, age {:.2}", stds[0], stds[1]);
     let (curv, _) = raw.eigen();
-    println!(
-        "  raw loss: curvatures (Hessian eigenvalues) {:.3} and {:.3}, a condition number of {:.0}",
-        curv[0],
-        curv[1],
-        curv[1] / curv[0]
-    );
     let (curv_std, _) = standardised.eigen();
-    println!(
-        "  standardised: curvatures {:.3} and {:.3}, condition number {:.2}",
-        curv_std[0],
-        curv_std[1],
-        curv_std[1] / curv_std[0]
-    );
+    for (name, c) in [("raw", curv), ("standardised", curv_std)] {
+        println!(
+            "  {name:<12} loss: curvatures (Hessian eigenvalues) {:.3} and {:.3}, condition number {:.1}",
+            c[0],
+            c[1],
+            c[1] / c[0]
+        );
+    }
 
     // dL/dw = mean((y_hat - y) x): at w = 0, each partial scales with its feature.
     let (_, g_raw) = loss_and_gradient(&x_raw, &y, &Tensor::zeros(&[2, 1]));
@@ -258,14 +254,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "w_age (standardised)",
         ),
     ];
-    figures.save(
+    figures.save_charts(
         "contours",
-        &figure(
-            &format!("Loss contours of linear regression and {STEPS} steps of three methods"),
-            (1500, 560),
-            3,
-            &contours,
-        )?,
+        &format!("Loss contours of linear regression and {STEPS} steps of three methods"),
+        (1500, 560),
+        3,
+        &contours,
         "raw features zig-zag and crawl; AdaGrad and standardising go straight",
     )?;
 
@@ -275,29 +269,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Axis::categories("feature", &names),
         Axis::linear("|dL/dw_i|"),
     )
-    .with(
-        Series::new(
+    .with_all(grouped_bars(&[
+        (
             "raw",
             1,
-            vec![(-0.2, g_raw.data()[0].abs()), (0.8, g_raw.data()[1].abs())],
-        )
-        .style(Style::Bars(0.36)),
-    )
-    .with(
-        Series::new(
+            &g_raw.data().iter().map(|g| g.abs()).collect::<Vec<_>>(),
+        ),
+        (
             "standardised",
             2,
-            vec![(0.2, g_std.data()[0].abs()), (1.2, g_std.data()[1].abs())],
-        )
-        .style(Style::Bars(0.36)),
-    )
+            &g_std.data().iter().map(|g| g.abs()).collect::<Vec<_>>(),
+        ),
+    ]))
     .legend(SeriesLabelPosition::UpperLeft);
     let mut progress = Chart::new(
         "Loss above its minimum, per step",
         Axis::linear("step"),
         Axis::log("loss - minimum loss"),
     )
-    .legend(SeriesLabelPosition::LowerLeft);
+    .legend(SeriesLabelPosition::LowerRight);
     for (i, (name, path)) in runs.iter().enumerate() {
         let minimum = if i < 2 {
             raw.min_value
@@ -307,18 +297,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let points = path
             .iter()
             .enumerate()
-            .map(|(t, (loss, _))| (t as f64, (loss - minimum).max(1e-16)))
+            .map(|(t, (loss, _))| (t as f64, loss - minimum))
+            // Below about 1e-14 the difference is rounding, not progress.
+            .take_while(|&(_, gap)| gap > 1e-14)
             .collect();
         progress = progress.with(Series::new(name, [1, 3, 2][i], points).style(Style::LineMarkers));
     }
-    figures.save(
+    figures.save_charts(
         "gradients",
-        &figure(
-            "One learning rate for features of different scales",
-            (1200, 520),
-            2,
-            &[bars, progress],
-        )?,
+        "One learning rate for features of different scales",
+        (1200, 520),
+        2,
+        &[bars, progress],
         "per-feature gradients, raw and standardised, and the loss per step",
     )?;
     Ok(())

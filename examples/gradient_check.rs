@@ -22,7 +22,7 @@
 mod common;
 
 use common::figures::Figures;
-use common::plot::{figure, Axis, Chart, Series, Style};
+use common::plot::{Axis, Chart, Series, Style};
 use plotters::prelude::SeriesLabelPosition;
 use tape::{gradcheck, gradcheck_fast, GradcheckError, GradcheckOptions, Tape, Tensor, Var};
 
@@ -36,26 +36,25 @@ fn net<'t>(tape: &'t Tape<f64>, v: &[Var<'t, f64>]) -> Var<'t, f64> {
 /// A gradcheck report with its numbers rounded to what a reader needs (its `Display`
 /// prints them in full, for test logs).
 fn rounded(err: &GradcheckError) -> String {
-    match err {
-        GradcheckError::Mismatch {
-            input,
-            index,
-            analytic,
-            numeric,
-            tolerance,
-        } => {
-            let place = match input {
-                Some(input) => format!("input {input}, element {index:?}"),
-                None => "one random direction".to_string(),
-            };
-            format!(
-                "{place}: tape {analytic:.4} vs finite difference {numeric:.4}, \
-                 difference {:.2} > tolerance {tolerance:.1e}",
-                (analytic - numeric).abs()
-            )
-        }
-        other => other.to_string(),
-    }
+    let GradcheckError::Mismatch {
+        input,
+        index,
+        analytic,
+        numeric,
+        tolerance,
+    } = err
+    else {
+        return err.to_string();
+    };
+    let place = match input {
+        Some(input) => format!("input {input}, element {index:?}"),
+        None => "one random direction".to_string(),
+    };
+    format!(
+        "{place}: tape {analytic:.4} vs finite difference {numeric:.4}, \
+         difference {:.2} > tolerance {tolerance:.1e}",
+        (analytic - numeric).abs()
+    )
 }
 
 /// `sum(a^2) + sum(wrong(x))` with `v = [a, x]`, where `wrong` has a planted bug.
@@ -213,9 +212,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     .note(1.2e-3, 1e-7, "truncation e eps^2 / 6")
     .note(1.5e-12, 1e-7, "rounding ~ u e / eps (dashed)")
     .legend(SeriesLabelPosition::UpperRight);
-    figures.save(
+    figures.save_chart(
         "error",
-        &figure("", (950, 600), 1, &[chart])?,
+        (950, 600),
+        chart,
         "finite-difference error against eps in f64 and f32: truncation, rounding, tolerance",
     )?;
     Ok(())

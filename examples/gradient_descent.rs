@@ -35,7 +35,7 @@
 mod common;
 
 use common::figures::Figures;
-use common::plot::{figure, Axis, Chart, Series, Style};
+use common::plot::{Axis, Chart, Series, Style};
 use nn::functions::{cross_entropy, l2_penalty};
 use nn::linear::{Init, Linear};
 use nn::sampling::{BatchSampler, Sampling};
@@ -346,9 +346,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .style(Style::Bars(width / 2.0)),
     )
     .legend(SeriesLabelPosition::UpperRight);
-    figures.save(
+    figures.save_chart(
         "alignment",
-        &figure("", (900, 540), 1, &[aligned])?,
+        (900, 540),
+        aligned,
         "per-example gradients agree far from the minimum and cancel near it",
     )?;
 
@@ -385,14 +386,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .style(style),
         );
     }
-    figures.save(
+    figures.save_charts(
         "loss",
-        &figure(
-            "Full batch, SGD and minibatches on the digits: per example and per second",
-            (1200, 520),
-            2,
-            &[by_examples, by_time],
-        )?,
+        "Full batch, SGD and minibatches on the digits: per example and per second",
+        (1200, 520),
+        2,
+        &[by_examples, by_time],
         "training loss against examples seen and against wall-clock time",
     )?;
     Ok(())

@@ -28,7 +28,7 @@
 mod common;
 
 use common::figures::Figures;
-use common::plot::{figure, Axis, Chart, Series, Style};
+use common::plot::{grouped_bars, Axis, Chart, Series, Style};
 use nn::functions::{cross_entropy, softmax};
 use nn::models::SoftmaxRegression;
 use nn::sampling::Sampling;
@@ -293,20 +293,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         scatter = scatter.with(Series::new(name, class, points).style(Style::Markers));
     }
-    figures.save(
+    figures.save_chart(
         "data",
-        &figure("", (900, 600), 1, &[scatter])?,
+        (900, 600),
+        scatter,
         "the made-up houses: price against area, coloured by outcome",
     )?;
 
-    let bars = |values: &[f64; 4], index: usize, name: &str, offset: f64| {
-        Series::new(
-            name,
-            index,
-            (0..4).map(|j| (j as f64 + offset, values[j])).collect(),
-        )
-        .style(Style::Bars(0.36))
-    };
     let names: Vec<String> = (0..4)
         .map(|j| format!("{} ({})", FEATURES[j], UNITS[j]))
         .collect();
@@ -316,12 +309,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Axis::categories("feature", &names),
         Axis::log("|dL/dW| (rms over classes)"),
     )
-    .with(bars(&raw, 1, "raw features", -0.2))
-    .with(bars(&standardised, 0, "standardised features", 0.2))
+    .with_all(grouped_bars(&[
+        ("raw features", 1, &raw),
+        ("standardised features", 0, &standardised),
+    ]))
     .legend(SeriesLabelPosition::UpperLeft);
-    figures.save(
+    figures.save_chart(
         "gradient",
-        &figure("", (900, 560), 1, &[gradient])?,
+        (900, 560),
+        gradient,
         "the price column dominates the raw gradient; standardised, all are alike",
     )?;
 
@@ -343,14 +339,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .style(Style::Dashed)
             .width(1),
     );
-    figures.save(
+    figures.save_chart(
         "training",
-        &figure(
-            "",
-            (900, 560),
-            1,
-            &[training.legend(SeriesLabelPosition::LowerLeft)],
-        )?,
+        (900, 560),
+        training.legend(SeriesLabelPosition::LowerLeft),
         "raw features barely learn at any stable rate; standardised ones do",
     )?;
     Ok(())

@@ -17,7 +17,7 @@
 mod common;
 
 use common::figures::Figures;
-use common::plot::{figure, Axis, Chart, Series, Style};
+use common::plot::{Axis, Chart, Series, Style};
 use nn::models::SoftmaxRegression;
 use nn::sampling::Sampling;
 use nn::schedule::Schedule;
@@ -226,14 +226,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         losses = losses.with(Series::new(&names[i], i, curve).style(style));
     }
-    figures.save(
+    figures.save_chart(
         "rates",
-        &figure("", (900, 540), 1, &[rates])?,
+        (900, 540),
+        rates,
         "the learning rate of each schedule against the step",
     )?;
-    figures.save(
+    figures.save_chart(
         "loss",
-        &figure("", (900, 540), 1, &[losses])?,
+        (900, 540),
+        losses,
         "the training loss under each schedule: the constant rate stays highest",
     )?;
     Ok(())

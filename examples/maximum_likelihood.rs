@@ -26,7 +26,7 @@
 mod common;
 
 use common::figures::Figures;
-use common::plot::{figure, Axis, Chart, Series, Style};
+use common::plot::{grouped_bars, Axis, Chart, Series, Style};
 use nn::functions::{cross_entropy, softmax};
 use nn::models::SoftmaxRegression;
 use nn::sampling::Sampling;
@@ -193,31 +193,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Axis::categories("class", &names),
         Axis::linear("value"),
     )
-    .with(
-        Series::new(
-            "logit o_j",
-            6,
-            (0..3).map(|j| (j as f64 - 0.2, logits[j])).collect(),
-        )
-        .style(Style::Bars(0.36)),
-    )
-    .with(
-        Series::new(
-            "probability p_j (sum 1)",
-            2,
-            (0..3).map(|j| (j as f64 + 0.2, at_one[j])).collect(),
-        )
-        .style(Style::Bars(0.36)),
-    )
+    .with_all(grouped_bars(&[
+        ("logit o_j", 6, &logits),
+        ("probability p_j (sum 1)", 2, &at_one),
+    ]))
     .legend(SeriesLabelPosition::UpperRight);
-    figures.save(
+    figures.save_charts(
         "softmax",
-        &figure(
-            "Softmax: probabilities in [0, 1] that sum to 1, with the argmax of the logits",
-            (1200, 520),
-            2,
-            &[bars, scaled],
-        )?,
+        "Softmax: probabilities in [0, 1] that sum to 1, with the argmax of the logits",
+        (1200, 520),
+        2,
+        &[bars, scaled],
         "logits against probabilities, and softmax of scaled logits",
     )?;
 
@@ -229,20 +215,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (s, mean_loss(&x, iris.labels(), w, b, s))
         })
         .collect();
-    let best = line
-        .iter()
-        .copied()
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .expect("points");
     let likelihood: Vec<(f64, f64)> = line
         .iter()
         .map(|&(s, l)| (s, (-(n as f64) * l).exp()))
         .collect();
-    let top = likelihood
-        .iter()
-        .copied()
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .expect("points");
+    let by_value = |a: &&(f64, f64), b: &&(f64, f64)| a.1.total_cmp(&b.1);
+    let best = *line.iter().min_by(by_value).expect("points");
+    let top = *likelihood.iter().max_by(by_value).expect("points");
     assert_eq!(
         best.0, top.0,
         "the likelihood peaks where the loss bottoms out"
@@ -274,14 +253,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     .with(marker((0.0, 3f64.ln())))
     .note(0.05, 3f64.ln() - 0.04, "ln 3 at W = 0")
     .legend(SeriesLabelPosition::UpperRight);
-    figures.save(
+    figures.save_charts(
         "likelihood",
-        &figure(
-            "Maximum likelihood = minimum cross-entropy (iris, weights along a line)",
-            (1200, 520),
-            2,
-            &[left, right],
-        )?,
+        "Maximum likelihood = minimum cross-entropy (iris, weights along a line)",
+        (1200, 520),
+        2,
+        &[left, right],
         "the likelihood peaks where the cross-entropy is lowest",
     )?;
     Ok(())

@@ -30,7 +30,7 @@
 mod common;
 
 use common::figures::Figures;
-use common::plot::{figure, Axis, Chart, Series, Style};
+use common::plot::{grouped_bars, Axis, Chart};
 use nn::functions::cross_entropy;
 use plotters::prelude::SeriesLabelPosition;
 use tape::{Tape, Tensor};
@@ -157,9 +157,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let classes: Vec<&str> = classes.iter().map(String::as_str).collect();
     let panels: Vec<Chart> = (0..n)
         .map(|i| {
-            let row = |values: &[f64], scale: f64, shift: f64| -> Vec<(f64, f64)> {
-                (0..k)
-                    .map(|j| (j as f64 + shift, scale * values[i * k + j]))
+            let row = |values: &[f64], scale: f64| -> Vec<f64> {
+                values[i * k..(i + 1) * k]
+                    .iter()
+                    .map(|v| scale * v)
                     .collect()
             };
             Chart::new(
@@ -167,23 +168,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Axis::categories("class", &classes),
                 Axis::linear("value").range(-1.05..1.05),
             )
-            .with(Series::new("softmax(o)", 0, row(&p, 1.0, -0.25)).style(Style::Bars(0.24)))
-            .with(Series::new("one-hot y", 6, row(y.data(), 1.0, 0.0)).style(Style::Bars(0.24)))
-            .with(
-                Series::new("softmax(o) - y", 1, row(&closed, n as f64, 0.25))
-                    .style(Style::Bars(0.24)),
-            )
+            .with_all(grouped_bars(&[
+                ("softmax(o)", 0, &row(&p, 1.0)),
+                ("one-hot y", 6, &row(y.data(), 1.0)),
+                ("softmax(o) - y", 1, &row(&closed, n as f64)),
+            ]))
             .legend(SeriesLabelPosition::LowerLeft)
         })
         .collect();
-    figures.save(
+    figures.save_charts(
         "gradient",
-        &figure(
-            "dL/do = softmax(o) - y for three rows of logits (the tape agrees to 1e-14)",
-            (1500, 520),
-            3,
-            &panels,
-        )?,
+        "dL/do = softmax(o) - y for three rows of logits (the tape agrees to 1e-14)",
+        (1500, 520),
+        3,
+        &panels,
         "softmax, one-hot label and their difference, the gradient, for each row",
     )?;
     Ok(())

@@ -128,12 +128,9 @@ fn draw(model: &SoftmaxRegression<f32>, test: &data::Dataset) -> std::io::Result
     let limit = magnitudes[magnitudes.len() * 99 / 100].max(1e-6);
     let map = ColorMap::Diverging { limit };
     let (scale, cell_w, cell_h) = (5.0, 160.0, 180.0);
-    let mut svg = Svg::new(5.0 * cell_w + 110.0, 2.0 * cell_h + 60.0);
-    svg.text(
-        (5.0 * cell_w + 110.0) / 2.0,
-        28.0,
-        20.0,
-        "middle",
+    let mut svg = Svg::titled(
+        5.0 * cell_w + 110.0,
+        2.0 * cell_h + 60.0,
         "The ten rows of W as 28 x 28 templates: score(digit) = W[digit] . x + b",
     );
     for digit in 0..10 {
@@ -178,12 +175,9 @@ fn draw(model: &SoftmaxRegression<f32>, test: &data::Dataset) -> std::io::Result
     let wrong = (0..test.len()).filter(|&i| predicted[i] != test.labels()[i]);
     let shown: Vec<usize> = right.take(6).chain(wrong.take(2)).collect();
     let (cell_w, cell_h, bar) = (360.0, 230.0, 14.0);
-    let mut svg = Svg::new(4.0 * cell_w + 20.0, 2.0 * cell_h + 60.0);
-    svg.text(
-        (4.0 * cell_w + 20.0) / 2.0,
-        28.0,
-        20.0,
-        "middle",
+    let mut svg = Svg::titled(
+        4.0 * cell_w + 20.0,
+        2.0 * cell_h + 60.0,
         "Test digits and p(class | image) = softmax(W x + b); the last two are mistakes",
     );
     for (slot, &i) in shown.iter().enumerate() {

@@ -26,7 +26,7 @@
 mod common;
 
 use common::figures::Figures;
-use common::plot::{figure, Axis, Chart, Series, Style};
+use common::plot::{Axis, Chart, Series, Style};
 use nn::functions::cross_entropy;
 use plotters::prelude::SeriesLabelPosition;
 use tape::{Tape, Tensor};
@@ -187,14 +187,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         progress = progress.with(Series::new(name, i, values).style(Style::LineMarkers));
     }
-    figures.save(
+    figures.save_charts(
         "trajectories",
-        &figure(
-            "Gradient descent with a learning rate too small, good and too large",
-            (1200, 520),
-            2,
-            &[landscape, progress],
-        )?,
+        "Gradient descent with a learning rate too small, good and too large",
+        (1200, 520),
+        2,
+        &[landscape, progress],
         "iterates of x <- x - eta f'(x) on f(x) = x^2 for three learning rates",
     )?;
 
@@ -239,14 +237,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .width(1),
     )
     .legend(SeriesLabelPosition::UpperLeft);
-    figures.save(
+    figures.save_charts(
         "first_order",
-        &figure(
-            "Taylor: f(x - eta f'(x)) = f(x) - eta f'(x)^2 + O(eta^2)",
-            (1200, 520),
-            2,
-            &[first_order, gap],
-        )?,
+        "Taylor: f(x - eta f'(x)) = f(x) - eta f'(x)^2 + O(eta^2)",
+        (1200, 520),
+        2,
+        &[first_order, gap],
         "the first-order prediction against the truth, and their gap against eta",
     )?;
     Ok(())

@@ -33,65 +33,36 @@ struct Example {
     figures: &'static [&'static str],
 }
 
-/// Every teaching example, in the order of the lecture.
+const fn example(
+    name: &'static str,
+    args: &'static [&'static str],
+    figures: &'static [&'static str],
+) -> Example {
+    Example {
+        name,
+        args,
+        figures,
+    }
+}
+
+/// Every teaching example, in the order of the lecture. The main job runs for one epoch:
+/// its figures are what is checked here (CI runs the full job for its accuracy).
 const EXAMPLES: &[Example] = &[
-    Example {
-        name: "tape_walkthrough",
-        args: &[],
-        figures: &["forward", "backward"],
-    },
-    Example {
-        name: "house_sales",
-        args: &[],
-        figures: &["data", "gradient", "training"],
-    },
-    Example {
-        name: "maximum_likelihood",
-        args: &[],
-        figures: &["softmax", "likelihood"],
-    },
-    Example {
-        name: "softmax_gradient",
-        args: &[],
-        figures: &["gradient"],
-    },
-    Example {
-        name: "gradient_check",
-        args: &[],
-        figures: &["error"],
-    },
-    Example {
-        name: "taylor_descent",
-        args: &[],
-        figures: &["trajectories", "first_order"],
-    },
-    Example {
-        name: "gradient_descent",
-        args: &[],
-        figures: &["alignment", "loss"],
-    },
-    Example {
-        name: "learning_rate_schedules",
-        args: &[],
-        figures: &["rates", "loss"],
-    },
-    Example {
-        name: "feature_scaling",
-        args: &[],
-        figures: &["contours", "gradients"],
-    },
-    Example {
-        name: "adaptive_learning_rates",
-        args: &[],
-        figures: &["paths"],
-    },
-    // The main job, shortened to one epoch: the figures are what is checked here (CI
-    // runs the full job for its accuracy).
-    Example {
-        name: "softmax_regression",
-        args: &["--epochs", "1"],
-        figures: &["templates", "test_digits"],
-    },
+    example("tape_walkthrough", &[], &["forward", "backward"]),
+    example("house_sales", &[], &["data", "gradient", "training"]),
+    example("maximum_likelihood", &[], &["softmax", "likelihood"]),
+    example("softmax_gradient", &[], &["gradient"]),
+    example("gradient_check", &[], &["error"]),
+    example("taylor_descent", &[], &["trajectories", "first_order"]),
+    example("gradient_descent", &[], &["alignment", "loss"]),
+    example("learning_rate_schedules", &[], &["rates", "loss"]),
+    example("feature_scaling", &[], &["contours", "gradients"]),
+    example("adaptive_learning_rates", &[], &["paths"]),
+    example(
+        "softmax_regression",
+        &["--epochs", "1"],
+        &["templates", "test_digits"],
+    ),
 ];
 
 /// Held while (re)building examples, so parallel tests build them once, in one cargo call.

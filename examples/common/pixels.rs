@@ -70,6 +70,13 @@ impl Svg {
         }
     }
 
+    /// An empty picture with `title` centred at its top.
+    pub fn titled(width: f64, height: f64, title: &str) -> Svg {
+        let mut svg = Svg::new(width, height);
+        svg.text(width / 2.0, 28.0, 20.0, "middle", title);
+        svg
+    }
+
     /// Text at `(x, y)` (the baseline), anchored `start`, `middle` or `end`.
     pub fn text(&mut self, x: f64, y: f64, size: f64, anchor: &str, text: &str) {
         let text = text

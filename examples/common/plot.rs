@@ -100,6 +100,25 @@ impl Series {
     }
 }
 
+/// Bars for categories 0, 1, 2, ...: one group of bars per `(name, colour, values)`,
+/// side by side within each category (use with [`Axis::categories`]).
+pub fn grouped_bars(groups: &[(&str, usize, &[f64])]) -> Vec<Series> {
+    let width = 0.8 / groups.len() as f64;
+    groups
+        .iter()
+        .enumerate()
+        .map(|(g, &(name, color, values))| {
+            let offset = -0.4 + width * (g as f64 + 0.5);
+            let points = values
+                .iter()
+                .enumerate()
+                .map(|(j, &v)| (j as f64 + offset, v))
+                .collect();
+            Series::new(name, color, points).style(Style::Bars(width * 0.9))
+        })
+        .collect()
+}
+
 /// A horizontal axis: linear or logarithmic, with an optional label per integer value
 /// (for categories such as classes or features).
 #[derive(Clone, Debug)]
