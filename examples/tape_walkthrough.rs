@@ -15,13 +15,15 @@
 //!
 //! Figures: the tape drawn as a graph (`Tape::dot`, laid out by `layout-rs`), once after
 //! the forward pass with every node's value, and once after the reverse sweep with every
-//! node's adjoint as well, like micrograd's `draw_dot`.
+//! node's adjoint as well, like micrograd's `draw_dot`; and the tape of one step of
+//! softmax regression, where tensors show their shape and a summary of their values.
 
 mod common;
 
 use common::figures::Figures;
 use common::graph::dot_to_svg;
-use tape::Tape;
+use nn::functions::cross_entropy;
+use tape::{Tape, Tensor};
 
 /// The same function on plain numbers, for the finite difference.
 fn f(x: f64, y: f64) -> f64 {
@@ -152,5 +154,43 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sq.backward().item(z)
     );
     assert_eq!(sq.backward().item(z), 10.0);
+
+    // Tensors live on the same kind of tape: one step of softmax regression, 2 features,
+    // 3 classes, a batch of 4. Cross-entropy is composed of primitives (max, detach,
+    // exp, sum, ln, pick, mean), and every one of them is a node.
+    let tape = Tape::<f64>::new();
+    let w = tape.var(&Tensor::from_vec(
+        vec![0.5, -0.2, 0.1, 0.3, -0.4, 0.2],
+        &[3, 2],
+    )?);
+    let b = tape.var(&Tensor::zeros(&[3]));
+    let x = tape.constant(&Tensor::from_vec(
+        vec![1.0, 2.0, -1.0, 0.5, 0.3, -1.5, 2.0, 1.0],
+        &[4, 2],
+    )?);
+    let logits = x.matmul(w.t()) + b;
+    let loss = cross_entropy(logits, &[0, 2, 1, 0]);
+    let grads = loss.backward();
+    let names = [(w, "W"), (b, "b"), (x, "X"), (logits, "o"), (loss, "L")];
+    println!(
+        "\nsoftmax regression, one step: {} nodes; L = {:.4}, dL/db = {:.4?}",
+        tape.len(),
+        loss.item(),
+        grads.wrt(b)
+    );
+    // The three classes' adjoints of b sum to 0: softmax(o) - y sums to 0 in every row.
+    assert!(grads.wrt(b).iter().sum::<f64>().abs() < 1e-12);
+    figures.save(
+        "tensors",
+        &dot_to_svg(
+            &tape
+                .dot()
+                .names(&names)
+                .with_grads(&grads)
+                .top_to_bottom()
+                .to_string(),
+        )?,
+        "the tape of one softmax-regression step, with shapes, values and adjoints",
+    )?;
     Ok(())
 }

@@ -14,7 +14,7 @@ examples=(
     adaptive_learning_rates softmax_regression
 )
 gallery=(
-    tape_walkthrough_backward house_sales_gradient maximum_likelihood_softmax
+    tape_walkthrough_forward tape_walkthrough_backward tape_walkthrough_tensors house_sales_gradient maximum_likelihood_softmax
     maximum_likelihood_likelihood softmax_gradient_gradient gradient_check_error
     taylor_descent_trajectories taylor_descent_first_order gradient_descent_alignment
     gradient_descent_loss learning_rate_schedules_rates learning_rate_schedules_loss

@@ -48,7 +48,7 @@ const fn example(
 /// Every teaching example, in the order of the lecture. The main job runs for one epoch:
 /// its figures are what is checked here (CI runs the full job for its accuracy).
 const EXAMPLES: &[Example] = &[
-    example("tape_walkthrough", &[], &["forward", "backward"]),
+    example("tape_walkthrough", &[], &["forward", "backward", "tensors"]),
     example("house_sales", &[], &["data", "gradient", "training"]),
     example("maximum_likelihood", &[], &["softmax", "likelihood"]),
     example("softmax_gradient", &[], &["gradient"]),

@@ -34,6 +34,7 @@ pub struct Dot<'a, T: Float> {
     tape: &'a Tape<T>,
     grads: Option<&'a Grads<T>>,
     names: Vec<(NodeId, String)>,
+    top_to_bottom: bool,
 }
 
 impl<T: Float> Tape<T> {
@@ -44,6 +45,7 @@ impl<T: Float> Tape<T> {
             tape: self,
             grads: None,
             names: Vec::new(),
+            top_to_bottom: false,
         }
     }
 }
@@ -75,12 +77,25 @@ impl<'a, T: Float> Dot<'a, T> {
         }
         self
     }
+
+    /// Lays the graph out from top to bottom, each node's fields stacked, instead of
+    /// left to right: better for long tapes, which would be very wide.
+    pub fn top_to_bottom(mut self) -> Self {
+        self.top_to_bottom = true;
+        self
+    }
 }
 
 impl<T: Float> fmt::Display for Dot<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "digraph tape {{")?;
-        writeln!(f, "  rankdir=LR;")?;
+        // Record fields run across the rank direction; braces turn them the other way.
+        let (rankdir, open, close) = if self.top_to_bottom {
+            ("TB", "{", "}")
+        } else {
+            ("LR", "", "")
+        };
+        writeln!(f, "  rankdir={rankdir};")?;
         writeln!(
             f,
             "  node [shape=record, fontname=\"sans-serif\", fontsize=12];"
@@ -130,7 +145,7 @@ impl<T: Float> fmt::Display for Dot<'_, T> {
                 };
                 writeln!(
                     f,
-                    "  n{i} [label=\"{}\", style=filled, fillcolor={fill}];",
+                    "  n{i} [label=\"{open}{}{close}\", style=filled, fillcolor={fill}];",
                     fields.join(" | ")
                 )?;
                 for input in inputs(&node.op, recorded.indices) {

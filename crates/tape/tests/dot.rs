@@ -167,6 +167,18 @@ fn adjoints_appear_after_backward() {
 }
 
 #[test]
+fn top_to_bottom_stacks_the_fields() {
+    let tape = Tape::<f64>::new();
+    let x = tape.scalar(2.0);
+    let _ = x.exp();
+    let dot = tape.dot().top_to_bottom().to_string();
+    assert!(dot.contains("rankdir=TB;"));
+    let labels: Vec<String> = nodes(&dot).into_iter().map(|n| n.1).collect();
+    assert_eq!(labels[0], "{#0 var | scalar | value 2}");
+    assert!(tape.dot().to_string().contains("rankdir=LR;"));
+}
+
+#[test]
 #[should_panic(expected = "another tape")]
 fn names_from_another_tape_are_refused() {
     let tape = Tape::<f64>::new();
