@@ -1,7 +1,7 @@
 //! Newton's method: the second-order Taylor term, and why curvature beats step sizes.
 //!
 //! ```text
-//! cargo run --release --example newton_method [-- OUT.svg]
+//! cargo run --release --example newton_method
 //! ```
 //!
 //! Gradient descent keeps the first-order term of the Taylor expansion,
@@ -26,9 +26,12 @@
 //!    (the condition number) is how many times slower gradient descent converges along
 //!    the flattest direction than along the steepest.
 //!
-//! The figure goes to `OUT.svg` (default: `newton_method.svg` in the temporary
-//! directory).
+//! The figure goes to `figures/newton_method_convergence.svg` (or the folder named by
+//! `TAPEGRAD_FIGURES`).
 
+mod common;
+
+use common::figures::Figures;
 use nn::solver::{
     lbfgs, newton_cg, Differentiable, LbfgsOptions, LinearObjective, LinearProblem, NewtonCgOptions,
 };
@@ -113,10 +116,7 @@ fn gradient_descent(problem: &mut LinearProblem<'_, f64>, step: f64, iterations:
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args().nth(1).map_or_else(
-        || std::env::temp_dir().join("newton_method.svg"),
-        Into::into,
-    );
+    let figures = Figures::new("newton_method")?;
     one_dimension();
 
     println!("2. Softmax regression on wine (split 0, standardised, l2 = 1/n)\n");
@@ -225,18 +225,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "gradient descent went up"
     );
 
-    draw(&out, &runs, best, &eigenvalues)?;
-    println!("\nwrote {}", out.display());
+    println!();
+    figures.save(
+        "convergence",
+        &draw(&runs, best, &eigenvalues)?,
+        "objective against iterations and against seconds; the Hessian's eigenvalues",
+    )?;
     Ok(())
 }
 
 /// Suboptimality against iterations and against seconds, and the eigenvalues, side by side.
 fn draw(
-    path: &std::path::Path,
     runs: &[Run],
     best: f64,
     eigenvalues: &[f64],
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<String, Box<dyn std::error::Error>> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (1350, 450)).into_drawing_area();
@@ -317,8 +320,5 @@ fn draw(
         chart.draw_series(LineSeries::new(positive, BLACK.stroke_width(2)))?;
         root.present()?;
     }
-    let tmp = path.with_extension("svg.tmp");
-    std::fs::write(&tmp, svg)?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+    Ok(svg)
 }

@@ -22,8 +22,17 @@
 //! `exp`, `sum`, `ln` and `pick` on the tape, and the reverse sweep arrives at it. We
 //! check that element by element, then show what the max shift inside log-sum-exp buys:
 //! huge logits stay finite, and a masked logit of `-inf` gets no NaN.
+//!
+//! Figure: for each row, the probabilities `softmax(o)`, the one-hot label `y` and the
+//! gradient `softmax(o) - y` as bars: the labelled class is pulled up, every other class
+//! pushed down in proportion to its probability, and the bars of the gradient sum to 0.
 
+mod common;
+
+use common::figures::Figures;
+use common::plot::{grouped_bars, Axis, Chart};
 use nn::functions::cross_entropy;
+use plotters::prelude::SeriesLabelPosition;
 use tape::{Tape, Tensor};
 
 /// `softmax` of each row of a `[n, k]` matrix, in plain Rust (shifted by the row max).
@@ -49,7 +58,14 @@ fn print_rows(name: &str, values: &[f64], k: usize) {
     }
 }
 
-fn main() {
+/// Numbers rounded to four decimals, for printing.
+fn rounded(values: &[f64]) -> String {
+    let cells: Vec<String> = values.iter().map(|v| format!("{v:.4}")).collect();
+    format!("[{}]", cells.join(", "))
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let figures = Figures::new("softmax_gradient")?;
     // 1. The tape's gradient against the closed form.
     let (n, k) = (3, 4);
     let logits = vec![
@@ -107,12 +123,12 @@ fn main() {
     let naive_grad = naive.backward().wrt(o).to_vec();
     println!("\nlogits [1000, 1001, 1002], label 2:");
     println!(
-        "  with max shift:    loss = {:.6}   dL/do = {:.6?}",
+        "  with max shift:    loss = {:.4}   dL/do = {}",
         shifted.item(),
-        shifted_grad
+        rounded(&shifted_grad)
     );
     println!(
-        "  without the shift: loss = {}   dL/do = {:?}   (e^1000 = inf; then 1/inf * inf = NaN)",
+        "  without the shift: loss = {}   dL/do = {:?}\n    (e^1000 = inf, so d ln(s)/ds = 1/s = 0, times ds/do = e^o = inf: 0 * inf = NaN)",
         naive.item(),
         naive_grad
     );
@@ -131,9 +147,42 @@ fn main() {
     let loss = cross_entropy(o, &[0]);
     let grad = loss.backward().wrt(o).to_vec();
     println!("\nlogits [2, -inf, 0.5], label 0:");
-    println!("  loss = {:.6}   dL/do = {grad:.6?}", loss.item());
+    println!("  loss = {:.4}   dL/do = {}", loss.item(), rounded(&grad));
     assert!(loss.item().is_finite());
     assert!(grad.iter().all(|g| !g.is_nan()), "NaN in {grad:?}");
     assert_eq!(grad[1], 0.0);
     println!("\nall checks passed");
+
+    let classes: Vec<String> = (0..k).map(|j| format!("class {j}")).collect();
+    let classes: Vec<&str> = classes.iter().map(String::as_str).collect();
+    let panels: Vec<Chart> = (0..n)
+        .map(|i| {
+            let row = |values: &[f64], scale: f64| -> Vec<f64> {
+                values[i * k..(i + 1) * k]
+                    .iter()
+                    .map(|v| scale * v)
+                    .collect()
+            };
+            Chart::new(
+                &format!("row {i}: label {}", labels[i]),
+                Axis::categories("class", &classes),
+                Axis::linear("value").range(-1.05..1.05),
+            )
+            .with_all(grouped_bars(&[
+                ("softmax(o)", 0, &row(&p, 1.0)),
+                ("one-hot y", 6, &row(y.data(), 1.0)),
+                ("softmax(o) - y", 1, &row(&closed, n as f64)),
+            ]))
+            .legend(SeriesLabelPosition::LowerLeft)
+        })
+        .collect();
+    figures.save_charts(
+        "gradient",
+        "dL/do = softmax(o) - y for three rows of logits (the tape agrees to 1e-14)",
+        (1500, 520),
+        3,
+        &panels,
+        "softmax, one-hot label and their difference, the gradient, for each row",
+    )?;
+    Ok(())
 }

@@ -57,6 +57,7 @@
 #![warn(missing_docs)]
 
 mod convert;
+pub mod dot;
 pub mod dual;
 pub mod float;
 pub mod gradcheck;
