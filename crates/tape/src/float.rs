@@ -3,7 +3,7 @@
 //! The trait asks only for what the ops need, so that a dual-number type can later be
 //! plugged in as the element type (forward-over-reverse). Matrix products are trait
 //! methods with plain generic implementations; `f32` and `f64` override them with the
-//! project's small-side kernels ([`crate::kernels`]) where one side of the product is
+//! project's small-side kernels (`kernels/matmul.rs`) where one side of the product is
 //! small, and the `matrixmultiply` GEMM kernels otherwise.
 
 use crate::matrix::{check_gemm_bounds, gemm_operand, matmul_via_gemm, MatRef};
