@@ -2,7 +2,7 @@
 
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
-use tape::{Float, ShapeError, Tape, Tensor, Var};
+use tape::{Float, MatRef, ShapeError, Tape, Tensor, Var};
 
 /// How to initialise a weight matrix. Biases always start at zero.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -150,12 +150,44 @@ impl<T: Float> Linear<T> {
         }
     }
 
+    /// `X W^T + b` for the rows of `x` (row-major, `d` features each), for prediction
+    /// without a tape: each row streams past `W` once, read in place.
+    ///
+    /// # Panics
+    /// If the length of `x` is not a multiple of `d`.
+    pub fn apply_rows(&self, x: &[T]) -> Tensor<T> {
+        let (k, d) = (self.outputs(), self.inputs());
+        assert!(
+            x.len() % d.max(1) == 0,
+            "Linear: {} numbers are not rows of {d} features",
+            x.len()
+        );
+        let n = x.len().checked_div(d).unwrap_or(0);
+        let mut out = vec![T::ZERO; n * k];
+        T::matmul(
+            MatRef::row_major(x, n, d),
+            MatRef::row_major(self.weight.data(), k, d).t(),
+            &mut out,
+            false,
+        );
+        for row in out.chunks_exact_mut(k.max(1)) {
+            row.iter_mut().zip(self.bias.data()).for_each(|(o, &b)| *o += b);
+        }
+        Tensor::from_vec(out, &[n, k])
+    }
+
     /// `X W^T + b` on plain tensors, for prediction without a tape.
     ///
     /// # Panics
     /// If `x` is not `[n, d]`.
     pub fn apply(&self, x: &Tensor<T>) -> Tensor<T> {
-        &x.matmul(&self.weight.t()) + &self.bias
+        match x.shape() {
+            [_, d] if *d == self.inputs() => self.apply_rows(x.data()),
+            shape => panic!(
+                "Linear: input of shape {shape:?} is not [n, {}]",
+                self.inputs()
+            ),
+        }
     }
 
     /// The parameters, weight first.

@@ -10,6 +10,7 @@ use crate::solver::{
 };
 use crate::train::{self, Examples, History, Objective, Progress, TrainConfig, TrainError};
 use data::{Dataset, Standardizer};
+use std::borrow::Cow;
 use std::ops::ControlFlow;
 use std::path::Path;
 use tape::{Float, ShapeError, Tape, Tensor, Var};
@@ -242,15 +243,21 @@ impl<T: Float> SoftmaxRegression<T> {
         Ok(())
     }
 
-    /// Features as `[n, d]` in `T`, standardised as the model was trained.
-    fn prepare(&self, data: &Dataset) -> Tensor<T> {
-        let features = data.features().iter().map(|&x| f64::from(x));
-        prepare_rows(self.standardizer.as_ref(), features, data.n_features())
+    /// Features as row-major `[n, d]` in `T`, standardised as the model was trained: the
+    /// data set's own rows when nothing needs converting (`f32`, not standardised).
+    fn prepare<'d>(&self, data: &'d Dataset) -> Cow<'d, [T]> {
+        match (&self.standardizer, T::borrow_f32(data.features())) {
+            (None, Some(features)) => Cow::Borrowed(features),
+            _ => {
+                let features = data.features().iter().map(|&x| f64::from(x));
+                Cow::Owned(prepare_rows(self.standardizer.as_ref(), features, data.n_features()))
+            }
+        }
     }
 
     /// The logits `X W^T + b` of a data set's rows, standardised as the model was trained.
     fn logits(&self, data: &Dataset) -> Tensor<T> {
-        self.linear.apply(&self.prepare(data))
+        self.linear.apply_rows(&self.prepare(data))
     }
 
     /// Trains from the configured initialisation, evaluating on `validation` (if given)
@@ -284,15 +291,16 @@ impl<T: Float> SoftmaxRegression<T> {
             config.init,
             config.seed,
         );
-        let x = self.prepare(train);
+        let (x, d) = (self.prepare(train), train.n_features());
         let train_examples = Examples {
             x: &x,
+            d,
             y: train.labels(),
         };
         let val_x = validation.map(|v| self.prepare(v));
         let val_examples = validation
             .zip(val_x.as_ref())
-            .map(|(v, x)| Examples { x, y: v.labels() });
+            .map(|(v, x)| Examples { x, d, y: v.labels() });
         train::fit(
             &mut self.linear,
             &Classification,
@@ -318,7 +326,7 @@ impl<T: Float> SoftmaxRegression<T> {
         let rows = features.iter().map(|x| x.to_f64());
         let logits = self
             .linear
-            .apply(&prepare_rows(self.standardizer.as_ref(), rows, d));
+            .apply_rows(&prepare_rows(self.standardizer.as_ref(), rows, d));
         probabilities(&logits)
     }
 
@@ -347,6 +355,7 @@ impl<T: Float> SoftmaxRegression<T> {
             &Classification,
             &Examples {
                 x: &x,
+                d: data.n_features(),
                 y: data.labels(),
             },
         )
@@ -465,8 +474,16 @@ impl<T: Float> LinearRegression<T> {
             self.check(vx, vy)?;
         }
         self.linear = Linear::new(self.linear.inputs(), 1, config.init, config.seed);
-        let train_examples = Examples { x, y };
-        let val_examples = validation.map(|(x, y)| Examples { x, y });
+        let train_examples = Examples {
+            x: x.data(),
+            d: self.linear.inputs(),
+            y,
+        };
+        let val_examples = validation.map(|(x, y)| Examples {
+            x: x.data(),
+            d: self.linear.inputs(),
+            y,
+        });
         let mut no_hook = |_: Progress<'_>| ControlFlow::Continue(());
         train::fit(
             &mut self.linear,
@@ -511,13 +528,11 @@ fn prepare_rows<T: Float>(
     standardizer: Option<&Standardizer>,
     features: impl Iterator<Item = f64>,
     d: usize,
-) -> Tensor<T> {
-    let data: Vec<T> = features
+) -> Vec<T> {
+    features
         .enumerate()
         .map(|(i, x)| T::from_f64(standardizer.map_or(x, |s| s.standardize(i % d, x))))
-        .collect();
-    let n = data.len() / d.max(1);
-    Tensor::from_vec(data, &[n, d])
+        .collect()
 }
 
 /// `softmax` of each row of logits, on a throwaway tape.

@@ -192,9 +192,12 @@ impl fmt::Display for TrainError {
 
 impl std::error::Error for TrainError {}
 
-/// Examples as a feature matrix `[n, d]` and one target per row.
+/// Examples as a row-major feature matrix `[n, d]` (`n` the number of targets) and one
+/// target per row. The features are borrowed: training reads its batches from them in
+/// place.
 pub(crate) struct Examples<'a, T: Float, Y> {
-    pub x: &'a Tensor<T>,
+    pub x: &'a [T],
+    pub d: usize,
     pub y: &'a [Y],
 }
 
@@ -219,10 +222,10 @@ pub(crate) fn evaluate<T: Float, O: Objective<T>>(
     objective: &O,
     data: &Examples<'_, T, O::Target>,
 ) -> (f64, f64) {
-    let outputs = linear.apply(data.x);
+    let outputs = linear.apply_rows(data.x);
     let tape = Tape::new();
     let loss = objective
-        .loss(tape.constant(&outputs), data.y)
+        .loss(tape.constant_borrowed(outputs.data(), outputs.shape()), data.y)
         .item()
         .to_f64();
     (loss, objective.metric(&outputs, data.y))
@@ -237,7 +240,7 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
     config: &TrainConfig,
     progress: &mut dyn FnMut(Progress<'_>) -> ControlFlow<()>,
 ) -> Result<History, TrainError> {
-    let (n, d) = (train.x.shape()[0], train.x.shape()[1]);
+    let (n, d) = (train.y.len(), train.d);
     if n == 0 {
         return Err(TrainError::Invalid(
             "cannot train on an empty data set".into(),
@@ -276,7 +279,7 @@ pub(crate) fn fit<T: Float, O: Objective<T>>(
 
             tape.clear();
             let params = linear.on_tape(&tape);
-            let x = tape.constant_rows(train.x.data(), d, batch);
+            let x = tape.constant_rows(train.x, d, batch);
             let mut loss = objective.loss(params.forward(x), &batch_y);
             if config.l2 > 0.0 {
                 loss += l2_penalty(params.weight, l2);

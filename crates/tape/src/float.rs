@@ -122,6 +122,13 @@ pub trait Float:
         gemm_fallback(m, k, n, a, a_layout, b, b_layout, c, accumulate)
     }
 
+    /// `x` itself if `Self` is `f32`: data stored in `f32` (a data set) is then used
+    /// without a converted copy. `None` for every other type.
+    fn borrow_f32(x: &[f32]) -> Option<&[Self]> {
+        let _ = x;
+        None
+    }
+
     /// The matrix product `c = a b` (or `c += a b` if `accumulate`) of two operands that
     /// may be transposed or made of gathered rows (a minibatch read in place).
     ///
@@ -139,8 +146,13 @@ pub trait Float:
 const GEMM_ROW_BLOCK: usize = 1024;
 
 macro_rules! impl_float {
-    ($t:ident, $gemm:ident) => {
+    ($t:ident, $gemm:ident $(, $borrow_f32:path)?) => {
         impl Float for $t {
+            $(
+                fn borrow_f32(x: &[f32]) -> Option<&[Self]> {
+                    $borrow_f32(x)
+                }
+            )?
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const INFINITY: Self = $t::INFINITY;
@@ -269,7 +281,12 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, sgemm);
+impl_float!(f32, sgemm, borrow_f32_as_f32);
+
+/// `f32` data borrowed as it is.
+pub(crate) fn borrow_f32_as_f32(x: &[f32]) -> Option<&[f32]> {
+    Some(x)
+}
 impl_float!(f64, dgemm);
 
 #[cfg(test)]
