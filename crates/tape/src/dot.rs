@@ -108,7 +108,7 @@ impl<T: Float> fmt::Display for Dot<'_, T> {
                     Op::Leaf if node.requires_grad => "var".to_string(),
                     Op::Leaf => "const".to_string(),
                     Op::Borrowed(_) => "const (borrowed)".to_string(),
-                    op => op.describe(recorded.indices),
+                    op => op.describe(recorded.indices, recorded.params),
                 };
                 let name = self
                     .names

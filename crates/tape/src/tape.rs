@@ -24,7 +24,7 @@
 use crate::float::Float;
 use crate::grads::Grads;
 use crate::matrix::MatRef;
-use crate::ops::Op;
+use crate::ops::{Op, PackedUnary, Unary};
 use crate::shape::{numel, Dims};
 use crate::tensor::Tensor;
 use crate::var::Var;
@@ -36,19 +36,85 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub(crate) type NodeId = u32;
 
 /// One recorded op: what it was, where its output lives in the value arena, its shape.
+///
+/// Offsets are `u32` (a tape holds at most 2^32 values): a long scalar tape is mostly
+/// nodes, and the reverse sweep reads them all, so their size is memory traffic.
 #[derive(Clone, Debug)]
-pub(crate) struct Node<T> {
-    pub op: Op<T>,
+pub(crate) struct Node {
+    pub op: Op,
     /// Offset of the output in the value (and adjoint) arena.
-    pub start: usize,
+    start: u32,
     /// Number of output elements.
-    pub len: usize,
+    len: u32,
     /// Offset of the shape in the dims arena.
     pub dims_start: u32,
     pub ndim: u8,
     /// False for constants and everything computed only from constants: the reverse
     /// sweep skips such nodes.
     pub requires_grad: bool,
+}
+
+#[cold]
+#[inline(never)]
+fn too_many_values() -> ! {
+    panic!("a tape holds at most 2^32 values and 2^32 nodes")
+}
+
+impl Node {
+    /// A node whose output is `len` values from `start`, shaped by `ndim` dims from
+    /// `dims_start`.
+    ///
+    /// # Panics
+    /// If the value arena outgrows `u32` offsets.
+    #[inline(always)]
+    pub fn new(op: Op, start: usize, len: usize, dims_start: usize, ndim: usize, requires_grad: bool) -> Self {
+        let fits = |x: usize| u32::try_from(x).expect("a tape holds at most 2^32 values and dims");
+        Node {
+            op,
+            start: fits(start),
+            len: fits(len),
+            dims_start: fits(dims_start),
+            ndim: u8::try_from(ndim).expect("tensors have at most 255 dimensions"),
+            requires_grad,
+        }
+    }
+
+    /// A 0-d node whose value sits at `start`, which the caller checked fits in `u32`.
+    #[inline(always)]
+    pub fn scalar(op: Op, start: usize, requires_grad: bool) -> Self {
+        debug_assert!(start <= u32::MAX as usize);
+        Node {
+            op,
+            start: start as u32,
+            len: 1,
+            dims_start: 0,
+            ndim: 0,
+            requires_grad,
+        }
+    }
+
+    /// Offset of the output in the value (and adjoint) arena.
+    #[inline(always)]
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// Number of output elements.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// The output's values (or adjoints) in an arena-sized buffer.
+    #[inline(always)]
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start()..self.start() + self.len()
+    }
+
+    /// Moves the output to `start` (when rows read in place are copied into the arena).
+    pub fn set_start(&mut self, start: usize) {
+        self.start = u32::try_from(start).expect("a tape holds at most 2^32 values");
+    }
 }
 
 /// The shape of a node being recorded: given, or that of an earlier node.
@@ -62,11 +128,13 @@ pub(crate) enum OutShape<'a> {
 /// lives at the same offset as its value.
 #[derive(Default, Debug)]
 pub(crate) struct Arena<T> {
-    pub nodes: Vec<Node<T>>,
+    pub nodes: Vec<Node>,
     pub values: Vec<T>,
     pub dims: Vec<usize>,
     /// Integer side data of ops: picked labels, concatenated inputs, gathered rows.
     pub indices: Vec<usize>,
+    /// The float parameters of unary ops (the `c` of `x + c`), kept out of the nodes.
+    pub params: Vec<T>,
     /// Constants whose values live outside the arena ([`Op::Borrowed`]).
     pub borrowed: Vec<Borrowed<T>>,
 }
@@ -108,15 +176,16 @@ impl<T> Borrowed<T> {
 
 /// Read access to everything recorded before the node being computed or differentiated.
 pub(crate) struct Recorded<'a, T> {
-    pub nodes: &'a [Node<T>],
+    pub nodes: &'a [Node],
     pub values: &'a [T],
     pub dims: &'a [usize],
     pub indices: &'a [usize],
     pub borrowed: &'a [Borrowed<T>],
+    pub params: &'a [T],
 }
 
 impl<'a, T: Float> Recorded<'a, T> {
-    pub fn node(&self, id: NodeId) -> &'a Node<T> {
+    pub fn node(&self, id: NodeId) -> &'a Node {
         &self.nodes[id as usize]
     }
     /// The value of a node as one contiguous slice.
@@ -135,7 +204,7 @@ impl<'a, T: Float> Recorded<'a, T> {
                 );
                 borrowed.data()
             }
-            _ => &self.values[n.start..n.start + n.len],
+            _ => &self.values[n.range()],
         }
     }
     /// The value of a 2-d node as a matrix operand (rows read in place stay in place),
@@ -205,7 +274,7 @@ pub(crate) fn adjoint_of<'g, T>(
         return None;
     }
     adjoints.reached[id as usize] = true;
-    Some(&mut adjoints.values[n.start..n.start + n.len])
+    Some(&mut adjoints.values[n.range()])
 }
 
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
@@ -280,6 +349,7 @@ impl<T: Float> Tape<T> {
         arena.dims.clear();
         arena.indices.clear();
         arena.borrowed.clear();
+        arena.params.clear();
         self.generation += 1;
     }
 
@@ -324,8 +394,9 @@ impl<T: Float> Tape<T> {
 
     /// A trainable scalar input (the gradient is taken with respect to it);
     /// [`constant_scalar`](Tape::constant_scalar) records a constant one.
+    #[inline]
     pub fn var_scalar(&self, value: T) -> Var<'_, T> {
-        self.leaf(&[value], &[], true)
+        self.push_scalar(Op::Leaf, value, true)
     }
 
     /// The old name of [`var_scalar`](Tape::var_scalar).
@@ -429,24 +500,19 @@ impl<T: Float> Tape<T> {
             rows,
             row_len: dims[dims.len() - 1],
         });
-        let dims_start = arena.dims.len() as u32;
+        let dims_start = arena.dims.len();
         arena.dims.extend_from_slice(dims);
         let index = NodeId::try_from(arena.nodes.len()).expect("a tape holds at most 2^32 nodes");
         let start = arena.values.len();
-        arena.nodes.push(Node {
-            op: Op::Borrowed(slot),
-            start,
-            len: numel(dims),
-            dims_start,
-            ndim: dims.len() as u8,
-            requires_grad: false,
-        });
+        let node = Node::new(Op::Borrowed(slot), start, numel(dims), dims_start, dims.len(), false);
+        arena.nodes.push(node);
         Var { tape: self, index }
     }
 
     /// A constant scalar.
+    #[inline]
     pub fn constant_scalar(&self, value: T) -> Var<'_, T> {
-        self.leaf(&[value], &[], false)
+        self.push_scalar(Op::Leaf, value, false)
     }
 
     fn leaf(&self, data: &[T], dims: &[usize], requires_grad: bool) -> Var<'_, T> {
@@ -457,6 +523,9 @@ impl<T: Float> Tape<T> {
             data.len(),
             Dims(dims)
         );
+        if let ([value], []) = (data, dims) {
+            return self.push_scalar(Op::Leaf, *value, requires_grad);
+        }
         self.record(
             Op::Leaf,
             OutShape::Dims(dims),
@@ -473,7 +542,7 @@ impl<T: Float> Tape<T> {
     /// wants a gradient if `leaf_requires_grad`; any other node if one of its inputs does.
     pub(crate) fn record(
         &self,
-        op: Op<T>,
+        op: Op,
         shape: OutShape<'_>,
         leaf_requires_grad: bool,
         compute: impl FnOnce(&Recorded<'_, T>, &mut [T]),
@@ -488,6 +557,7 @@ impl<T: Float> Tape<T> {
             dims,
             indices,
             borrowed,
+            params,
         } = &mut *arena;
         let dims_start = dims.len();
         let (len, ndim) = match shape {
@@ -500,7 +570,7 @@ impl<T: Float> Tape<T> {
                 dims.extend_from_within(
                     n.dims_start as usize..n.dims_start as usize + n.ndim as usize,
                 );
-                (n.len, n.ndim as usize)
+                (n.len(), n.ndim as usize)
             }
         };
         assert!(
@@ -516,6 +586,7 @@ impl<T: Float> Tape<T> {
             dims,
             indices,
             borrowed,
+            params,
         };
         let requires_grad = match op {
             Op::Leaf => leaf_requires_grad,
@@ -523,57 +594,50 @@ impl<T: Float> Tape<T> {
         };
         compute(&recorded, out);
         let index = NodeId::try_from(nodes.len()).expect("a tape holds at most 2^32 nodes");
-        nodes.push(Node {
-            op,
-            start,
-            len,
-            dims_start: dims_start as u32,
-            ndim: ndim as u8,
-            requires_grad,
-        });
+        nodes.push(Node::new(op, start, len, dims_start, ndim, requires_grad));
         Var { tape: self, index }
     }
 
     /// The scalar lane: if every input is 0-d, records `op` with the 0-d output
     /// `f(input values)` in a single borrow of the arena and returns it; otherwise `None`,
     /// and the caller takes the general path.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn record_scalar<const N: usize>(
         &self,
-        op: Op<T>,
+        op: Op,
         inputs: [NodeId; N],
         f: impl FnOnce([T; N]) -> T,
     ) -> Option<Var<'_, T>> {
         let mut arena = self.arena.borrow_mut();
-        let Arena {
-            nodes,
-            values,
-            dims,
-            ..
-        } = &mut *arena;
         let mut xs = [T::ZERO; N];
         let mut requires_grad = false;
         for (x, &id) in xs.iter_mut().zip(&inputs) {
-            let node = &nodes[id as usize];
+            let node = &arena.nodes[id as usize];
             if node.ndim != 0 {
                 return None;
             }
-            *x = values[node.start];
+            *x = arena.values[node.start()];
             requires_grad |= node.requires_grad;
         }
-        let start = values.len();
-        values.push(f(xs));
-        let index = NodeId::try_from(nodes.len()).expect("a tape holds at most 2^32 nodes");
-        let dims_start = dims.len() as u32;
-        nodes.push(Node {
-            op,
-            start,
-            len: 1,
-            dims_start,
-            ndim: 0,
-            requires_grad,
-        });
+        let index = arena.push_scalar(op, f(xs), requires_grad);
         Some(Var { tape: self, index })
+    }
+
+    /// Appends a 0-d node holding `value`.
+    #[inline(always)]
+    fn push_scalar(&self, op: Op, value: T, requires_grad: bool) -> Var<'_, T> {
+        let index = self.arena.borrow_mut().push_scalar(op, value, requires_grad);
+        Var { tape: self, index }
+    }
+
+    /// A unary op as a node stores it, its float parameter (if any) kept in the tape.
+    #[inline(always)]
+    pub(crate) fn pack_unary(&self, kind: Unary<T>) -> PackedUnary {
+        if kind.has_param() {
+            kind.pack(&mut self.arena.borrow_mut().params)
+        } else {
+            kind.pack(&mut Vec::new())
+        }
     }
 
     /// Stores integer side data for an op and returns its range in the index arena.
@@ -593,6 +657,7 @@ impl<T: Float> Tape<T> {
             dims: &arena.dims,
             indices: &arena.indices,
             borrowed: &arena.borrowed,
+            params: &arena.params,
         })
     }
 
@@ -652,7 +717,7 @@ impl<T: Float> Tape<T> {
             // A constant output: every gradient is zero, and nothing needs reading.
             return;
         }
-        adjoint_values[root.start..root.start + root.len].copy_from_slice(seed);
+        adjoint_values[root.range()].copy_from_slice(seed);
         reached[output.index as usize] = true;
 
         // The reverse sweep: tape order is topological order, so walking it backwards
@@ -667,17 +732,26 @@ impl<T: Float> Tape<T> {
             if !reached[i] || !node.requires_grad || node.op.is_leaf() {
                 continue;
             }
-            let (before, after) = adjoint_values.split_at_mut(node.start);
+            // The scalar lane: a 0-d elementwise node of 0-d inputs.
+            if node.ndim == 0
+                && node
+                    .op
+                    .scalar_chain_rule(&arena, adjoint_values, reached, node.start())
+            {
+                continue;
+            }
+            let (before, after) = adjoint_values.split_at_mut(node.start());
             let recorded = Recorded {
                 nodes: &arena.nodes,
-                values: &arena.values[..node.start],
+                values: &arena.values[..node.start()],
                 dims: &arena.dims,
                 indices: &arena.indices,
                 borrowed: &arena.borrowed,
+                params: &arena.params,
             };
             let out = Output {
-                value: &arena.values[node.start..node.start + node.len],
-                adjoint: &after[..node.len],
+                value: &arena.values[node.range()],
+                adjoint: &after[..node.len()],
                 dims: &arena.dims[node.dims_start as usize..][..node.ndim as usize],
             };
             let mut adjoints = Adjoints {
@@ -698,7 +772,7 @@ impl<T: Float> Tape<T> {
 
     /// Number of elements of a node's value.
     pub(crate) fn node_len(&self, index: NodeId) -> usize {
-        self.arena.borrow().nodes[index as usize].len
+        self.arena.borrow().nodes[index as usize].len()
     }
 
     /// Where a node's adjoint lives, or `None` for a borrowed constant, which has none.
@@ -707,15 +781,27 @@ impl<T: Float> Tape<T> {
         let n = &arena.nodes[index as usize];
         match n.op {
             Op::Borrowed(_) => None,
-            _ => Some((n.start, n.len)),
+            _ => Some((n.start(), n.len())),
         }
     }
 }
 
 impl<T: Float> Arena<T> {
+    /// Appends a 0-d node holding `value` and returns its id.
+    #[inline(always)]
+    fn push_scalar(&mut self, op: Op, value: T, requires_grad: bool) -> NodeId {
+        let (start, index) = (self.values.len(), self.nodes.len());
+        if start.max(index) >= u32::MAX as usize {
+            too_many_values();
+        }
+        self.values.push(value);
+        self.nodes.push(Node::scalar(op, start, requires_grad));
+        index as NodeId
+    }
+
     /// Copies into the arena any rows read in place that `op` uses, turning them into
     /// ordinary constants, for ops that read their inputs as contiguous slices.
-    fn copy_rows_in(&mut self, op: &Op<T>) {
+    fn copy_rows_in(&mut self, op: &Op) {
         let mut inputs = smallvec::SmallVec::<[NodeId; 4]>::new();
         op.for_each_input(&self.indices, |id| inputs.push(id));
         for id in inputs {
@@ -734,7 +820,7 @@ impl<T: Float> Arena<T> {
             }
             let node = &mut self.nodes[id as usize];
             node.op = Op::Leaf;
-            node.start = start;
+            node.set_start(start);
         }
     }
 }
@@ -758,7 +844,7 @@ impl<T: Float> std::fmt::Display for Tape<T> {
                 Op::Leaf if node.requires_grad => "leaf (var)".to_string(),
                 Op::Leaf => "leaf (const)".to_string(),
                 Op::Borrowed(_) => "leaf (const, borrowed)".to_string(),
-                op => op.describe(&arena.indices),
+                op => op.describe(&arena.indices, &arena.params),
             };
             let dims = &arena.dims[node.dims_start as usize..][..node.ndim as usize];
             if let Op::Borrowed(_) = node.op {
@@ -770,7 +856,7 @@ impl<T: Float> std::fmt::Display for Tape<T> {
                 )?;
                 continue;
             }
-            let values = &arena.values[node.start..node.start + node.len];
+            let values = &arena.values[node.range()];
             let shown: Vec<String> = values.iter().take(4).map(|v| format!("{v:.6}")).collect();
             let more = if values.len() > 4 { ", ..." } else { "" };
             let value = if dims.is_empty() {

@@ -5,17 +5,33 @@
 use crate::float::Float;
 use crate::kernels::for_each_broadcast;
 use crate::shape::{broadcast_shapes, ShapeError};
-use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
+use crate::tape::{adjoint_of, Adjoints, Arena, NodeId, OutShape, Output, Recorded};
 use crate::var::Var;
 
-/// Declares the unary ops: `Name(param: Type): |x| f(x), |x, y| df(x, y);` where `y` is
-/// the forward output `f(x)`, which many derivatives reuse (`exp`, `tanh`, `sigmoid`).
+/// Declares the unary ops, one row each:
+///
+/// ```text
+/// /// doc
+/// Name(param: Type) = "printed_name", fn var_method: |x| f(x), |x, y| df(x, y);
+/// ```
+///
+/// where `y` is the forward output `f(x)`, which many derivatives reuse (`exp`, `tanh`,
+/// `sigmoid`). The parameter and `fn var_method` are optional: a row with a method gets
+/// `Var::var_method` (documented by the row's doc), one without is reached through an
+/// operator (`x + 2.0` records `AddConst(2.0)`).
 macro_rules! unary_ops {
-    ($( $(#[$doc:meta])* $name:ident $(($p:ident : $pt:ty))? : |$x:ident| $f:expr, |$dx:ident, $y:ident| $df:expr; )*) => {
+    ($( $(#[$doc:meta])* $name:ident $(($p:ident : $pt:ty))? = $label:literal $(, fn $method:ident)? : |$x:ident| $f:expr, |$dx:ident, $y:ident| $df:expr; )*) => {
         /// A unary elementwise op with its derivative.
         #[derive(Clone, Copy, Debug, PartialEq)]
         pub enum Unary<T> {
             $( $(#[$doc])* $name $(($pt))?, )*
+        }
+
+        /// Which unary op a node applies, without its parameter.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u8)]
+        pub(crate) enum UnaryTag {
+            $( $name, )*
         }
 
         impl<T: Float> Unary<T> {
@@ -33,6 +49,42 @@ macro_rules! unary_ops {
             pub fn df(self, x: T, y: T) -> T {
                 match self {
                     $( Unary::$name $(($p))? => { let ($dx, $y) = (x, y); $df } )*
+                }
+            }
+
+            /// The op's name as a listing of the tape prints it, e.g. `add_const`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( Unary::$name $(($p))? => { $( let _ = $p; )? $label } )*
+                }
+            }
+
+            /// The op's parameter, printed (`None` for ops without one).
+            pub(crate) fn param(self) -> Option<String> {
+                match self {
+                    $( Unary::$name $(($p))? => { None $( .or(Some(format!("{:?}", $p))) )? } )*
+                }
+            }
+
+            /// The op as a node stores it: its tag, and its parameter (a `T` goes to the
+            /// tape's `params`, the node keeps its index).
+            #[inline(always)]
+            pub(crate) fn pack(self, params: &mut Vec<T>) -> PackedUnary {
+                #[allow(unused_mut, unused_assignments)]
+                match self {
+                    $( Unary::$name $(($p))? => {
+                        let mut param = 0;
+                        $( param = <$pt as UnaryParam<T>>::pack($p, params); )?
+                        PackedUnary { tag: UnaryTag::$name, param }
+                    } )*
+                }
+            }
+
+            /// True for ops with a parameter.
+            #[inline(always)]
+            pub(crate) fn has_param(self) -> bool {
+                match self {
+                    $( Unary::$name $(($p))? => { false $( || { let _ = $p; true } )? } )*
                 }
             }
 
@@ -63,40 +115,112 @@ macro_rules! unary_ops {
                 }
             }
         }
+
+        impl PackedUnary {
+            /// The op this packs, its parameter read back from the tape's `params`.
+            #[inline(always)]
+            pub(crate) fn unpack<T: Float>(self, params: &[T]) -> Unary<T> {
+                #[allow(unused_variables)]
+                let bits = self.param;
+                match self.tag {
+                    $( UnaryTag::$name => Unary::$name $(( <$pt as UnaryParam<T>>::unpack(bits, params) ))?, )*
+                }
+            }
+        }
+
+        $( unary_method!($(#[$doc])* $name $(($p: $pt))? $(, fn $method)?); )*
     };
+}
+
+/// The `Var` method of one row of [`unary_ops!`], if the row names one.
+macro_rules! unary_method {
+    ($(#[$doc:meta])* $name:ident $(($p:ident : $pt:ty))?) => {};
+    ($(#[$doc:meta])* $name:ident $(($p:ident : $pt:ty))?, fn $method:ident) => {
+        impl<'t, T: Float> Var<'t, T> {
+            $(#[$doc])*
+            ///
+            /// Elementwise; see [`Unary`] for the derivative.
+            #[inline]
+            pub fn $method(self $(, $p: $pt)?) -> Self {
+                self.unary(Unary::$name $(($p))?)
+            }
+        }
+    };
+}
+
+/// A unary op as a node stores it: a tag and a parameter slot, so that nodes stay small
+/// whatever the element type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PackedUnary {
+    tag: UnaryTag,
+    param: u32,
+}
+
+/// How a unary op's parameter is stored in a node's `u32` slot.
+pub(crate) trait UnaryParam<T>: Copy {
+    /// The slot's content, keeping whatever does not fit in `params`.
+    fn pack(self, params: &mut Vec<T>) -> u32;
+    /// The parameter back from the slot.
+    fn unpack(bits: u32, params: &[T]) -> Self;
+}
+
+/// A float parameter lives in the tape's `params`; the slot holds its index.
+impl<T: Float> UnaryParam<T> for T {
+    #[inline(always)]
+    fn pack(self, params: &mut Vec<T>) -> u32 {
+        params.push(self);
+        u32::try_from(params.len() - 1).expect("a tape holds at most 2^32 parameters")
+    }
+    #[inline(always)]
+    fn unpack(bits: u32, params: &[T]) -> Self {
+        params[bits as usize]
+    }
+}
+
+/// An integer exponent fits in the slot itself.
+impl<T: Float> UnaryParam<T> for i32 {
+    #[inline(always)]
+    fn pack(self, _params: &mut Vec<T>) -> u32 {
+        self as u32
+    }
+    #[inline(always)]
+    fn unpack(bits: u32, _params: &[T]) -> Self {
+        bits as i32
+    }
 }
 
 unary_ops! {
     /// `-x`
-    Neg: |x| -x, |_x, _y| -T::ONE;
+    Neg = "neg": |x| -x, |_x, _y| -T::ONE;
     /// `e^x`: its own derivative.
-    Exp: |x| x.exp(), |_x, y| y;
-    /// `ln x`
-    Ln: |x| x.ln(), |x, _y| x.recip();
-    /// `sqrt x`: `1 / (2 sqrt x)`.
-    Sqrt: |x| x.sqrt(), |_x, y| (y + y).recip();
-    /// `tanh x`: `1 - tanh^2 x`.
-    Tanh: |x| x.tanh(), |_x, y| T::ONE - y * y;
-    /// `1 / (1 + e^-x)`, computed without overflow: `s (1 - s)`.
-    Sigmoid: |x| sigmoid(x), |_x, y| y * (T::ONE - y);
+    Exp = "exp", fn exp: |x| x.exp(), |_x, y| y;
+    /// Natural logarithm `ln x`: derivative `1 / x`.
+    Ln = "ln", fn ln: |x| x.ln(), |x, _y| x.recip();
+    /// Square root `sqrt x`: derivative `1 / (2 sqrt x)`.
+    Sqrt = "sqrt", fn sqrt: |x| x.sqrt(), |_x, y| (y + y).recip();
+    /// Hyperbolic tangent `tanh x`: derivative `1 - tanh^2 x`.
+    Tanh = "tanh", fn tanh: |x| x.tanh(), |_x, y| T::ONE - y * y;
+    /// Logistic sigmoid `1 / (1 + e^-x)`, computed without overflow: derivative `s (1 - s)`.
+    Sigmoid = "sigmoid", fn sigmoid: |x| sigmoid(x), |_x, y| y * (T::ONE - y);
     /// `max(x, 0)`: derivative 1 for `x > 0`, else 0.
-    Relu: |x| if x > T::ZERO { x } else { T::ZERO }, |x, _y| if x > T::ZERO { T::ONE } else { T::ZERO };
-    /// `|x|`: derivative `sign(x)` (0 at the kink).
-    Abs: |x| x.abs(), |x, _y| x.signum();
-    /// `x^n`: `n x^(n-1)` (0 for `n = 0`, at `x = 0` too, where `0 * 0^-1` is NaN).
-    Powi(n: i32): |x| x.powi(n), |x, _y| if n == 0 { T::ZERO } else { T::from_f64(n as f64) * x.powi(n - 1) };
-    /// `x^p`: `p x^(p-1)` (0 for `p = 0`, as for `powi`).
-    Powf(p: T): |x| x.powf(p), |x, _y| if p == T::ZERO { T::ZERO } else { p * x.powf(p - T::ONE) };
+    Relu = "relu", fn relu: |x| if x > T::ZERO { x } else { T::ZERO }, |x, _y| if x > T::ZERO { T::ONE } else { T::ZERO };
+    /// Absolute value `|x|`: derivative `sign(x)` (0 at the kink).
+    Abs = "abs", fn abs: |x| x.abs(), |x, _y| x.signum();
+    /// `x^n` for an integer `n`: derivative `n x^(n-1)` (0 for `n = 0`, at `x = 0` too,
+    /// where `0 * 0^-1` is NaN).
+    Powi(n: i32) = "powi", fn powi: |x| x.powi(n), |x, _y| if n == 0 { T::ZERO } else { T::from_f64(n as f64) * x.powi(n - 1) };
+    /// `x^p` for a real `p`: derivative `p x^(p-1)` (0 for `p = 0`, as for `powi`).
+    Powf(p: T) = "powf", fn powf: |x| x.powf(p), |x, _y| if p == T::ZERO { T::ZERO } else { p * x.powf(p - T::ONE) };
     /// `x + c`
-    AddConst(c: T): |x| x + c, |_x, _y| T::ONE;
+    AddConst(c: T) = "add_const": |x| x + c, |_x, _y| T::ONE;
     /// `x * c`
-    MulConst(c: T): |x| x * c, |_x, _y| c;
+    MulConst(c: T) = "mul_const": |x| x * c, |_x, _y| c;
     /// `x / c`
-    DivConst(c: T): |x| x / c, |_x, _y| c.recip();
+    DivConst(c: T) = "div_const": |x| x / c, |_x, _y| c.recip();
     /// `c - x`
-    ConstSub(c: T): |x| c - x, |_x, _y| -T::ONE;
+    ConstSub(c: T) = "const_sub": |x| c - x, |_x, _y| -T::ONE;
     /// `c / x`: `-c / x^2 = -y / x`.
-    ConstDiv(c: T): |x| c / x, |x, y| -y / x;
+    ConstDiv(c: T) = "const_div": |x| c / x, |x, y| -y / x;
 }
 
 /// The logistic function, evaluated on the side where `e^-|x|` cannot overflow.
@@ -220,6 +344,57 @@ fn extremum_partials<T: Float>(a: T, b: T, y: T) -> (T, T) {
     }
 }
 
+impl Op {
+    /// The scalar lane of the chain rule: for a 0-d unary or binary node of 0-d inputs,
+    /// `dx += dy * f'(x)` applied straight to the adjoint buffer (`out` is the node's
+    /// offset), marking the inputs reached, and true. False, doing nothing, for any other
+    /// node: it takes the general path of [`Op::backward`].
+    #[inline]
+    pub(crate) fn scalar_chain_rule<T: Float>(
+        &self,
+        arena: &Arena<T>,
+        adjoints: &mut [T],
+        reached: &mut [bool],
+        out: usize,
+    ) -> bool {
+        let (nodes, values) = (&arena.nodes, &arena.values);
+        match *self {
+            Op::Unary(packed, x) => {
+                let kind = packed.unpack(&arena.params);
+                let input = &nodes[x as usize];
+                if input.ndim != 0 {
+                    return false;
+                }
+                if input.requires_grad {
+                    let dx = adjoints[out] * kind.df(values[input.start()], values[out]);
+                    adjoints[input.start()] += dx;
+                    reached[x as usize] = true;
+                }
+                true
+            }
+            Op::Binary(kind, a, b) => {
+                let (left, right) = (&nodes[a as usize], &nodes[b as usize]);
+                if left.ndim != 0 || right.ndim != 0 {
+                    return false;
+                }
+                let dy = adjoints[out];
+                let (da, db) = kind.df(values[left.start()], values[right.start()], values[out]);
+                // One after the other, so that `a` and `b` may be the same node (`x * x`).
+                if left.requires_grad {
+                    adjoints[left.start()] += dy * da;
+                    reached[a as usize] = true;
+                }
+                if right.requires_grad {
+                    adjoints[right.start()] += dy * db;
+                    reached[b as usize] = true;
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 /// `dx += dy * f'(x)`.
 pub(crate) fn unary_backward<T: Float>(
     kind: Unary<T>,
@@ -257,22 +432,29 @@ pub(crate) fn binary_backward<T: Float>(
 
 impl<'t, T: Float> Var<'t, T> {
     /// Records a unary elementwise op.
+    #[inline(always)]
     pub fn unary(self, kind: Unary<T>) -> Self {
         let x = self.index;
-        if let Some(y) = self
-            .tape
-            .record_scalar(Op::Unary(kind, x), [x], |[v]| kind.f(v))
-        {
+        let op = Op::Unary(self.tape.pack_unary(kind), x);
+        // The scalar lane, inlined so that the op's match folds away at the call.
+        if let Some(y) = self.tape.record_scalar(op, [x], |[v]| kind.f(v)) {
             return y;
         }
-        self.tape
-            .record(Op::Unary(kind, x), OutShape::SameAs(x), false, |r, out| {
-                kind.apply(r.value(x), out)
-            })
+        self.unary_tensor(kind, op)
+    }
+
+    /// [`unary`](Var::unary) on a tensor.
+    #[inline(never)]
+    fn unary_tensor(self, kind: Unary<T>, op: Op) -> Self {
+        let x = self.index;
+        self.tape.record(op, OutShape::SameAs(x), false, |r, out| {
+            kind.apply(r.value(x), out)
+        })
     }
 
     /// Records a binary elementwise op with NumPy broadcasting, or explains why the
     /// shapes do not broadcast.
+    #[inline(always)]
     pub fn try_binary(self, other: Self, kind: Binary) -> Result<Self, ShapeError> {
         self.same_tape(&other, kind.name());
         let (a, b) = (self.index, other.index);
@@ -281,6 +463,13 @@ impl<'t, T: Float> Var<'t, T> {
         if let Some(y) = self.tape.record_scalar(op, [a, b], |[x, y]| kind.f(x, y)) {
             return Ok(y);
         }
+        self.try_binary_tensor(other, kind)
+    }
+
+    /// [`try_binary`](Var::try_binary) on tensors (or a tensor and a scalar).
+    #[inline(never)]
+    fn try_binary_tensor(self, other: Self, kind: Binary) -> Result<Self, ShapeError> {
+        let (a, b) = (self.index, other.index);
         let dims = self
             .tape
             .with_recorded(|r| broadcast_shapes(kind.name(), r.dims(a), r.dims(b)))?;
@@ -296,47 +485,20 @@ impl<'t, T: Float> Var<'t, T> {
     ///
     /// # Panics
     /// If the shapes do not broadcast; the message names the op and both shapes.
+    #[inline(always)]
     pub fn binary(self, other: Self, kind: Binary) -> Self {
-        self.try_binary(other, kind)
-            .unwrap_or_else(|e| panic!("{e}"))
+        self.same_tape(&other, kind.name());
+        let (a, b) = (self.index, other.index);
+        let op = Op::Binary(kind, a, b);
+        if let Some(y) = self.tape.record_scalar(op, [a, b], |[x, y]| kind.f(x, y)) {
+            return y;
+        }
+        match self.try_binary_tensor(other, kind) {
+            Ok(y) => y,
+            Err(e) => panic!("{e}"),
+        }
     }
 
-    /// `e^x`, elementwise.
-    pub fn exp(self) -> Self {
-        self.unary(Unary::Exp)
-    }
-    /// Natural logarithm, elementwise.
-    pub fn ln(self) -> Self {
-        self.unary(Unary::Ln)
-    }
-    /// Square root, elementwise.
-    pub fn sqrt(self) -> Self {
-        self.unary(Unary::Sqrt)
-    }
-    /// Hyperbolic tangent, elementwise.
-    pub fn tanh(self) -> Self {
-        self.unary(Unary::Tanh)
-    }
-    /// Logistic sigmoid `1 / (1 + e^-x)`, elementwise.
-    pub fn sigmoid(self) -> Self {
-        self.unary(Unary::Sigmoid)
-    }
-    /// `max(x, 0)`, elementwise.
-    pub fn relu(self) -> Self {
-        self.unary(Unary::Relu)
-    }
-    /// Absolute value, elementwise.
-    pub fn abs(self) -> Self {
-        self.unary(Unary::Abs)
-    }
-    /// `x^n` for an integer `n`, elementwise.
-    pub fn powi(self, n: i32) -> Self {
-        self.unary(Unary::Powi(n))
-    }
-    /// `x^p` for a real `p`, elementwise.
-    pub fn powf(self, p: T) -> Self {
-        self.unary(Unary::Powf(p))
-    }
     /// Elementwise maximum of two vars (broadcasting); NaN where either is NaN.
     ///
     /// Where the two are equal, each gets half the gradient (as in PyTorch), which is also

@@ -19,19 +19,21 @@ pub mod select;
 use crate::float::Float;
 use crate::tape::{Adjoints, NodeId, Output, Recorded};
 pub use elementwise::{Binary, Unary};
+pub(crate) use elementwise::PackedUnary;
 pub use reduce::Reduction;
 
 /// What a node computed, with the ids of its inputs. Side data (labels, input lists)
 /// lives in the tape's index arena so that this stays small and `Copy`.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Op<T> {
+pub(crate) enum Op {
     /// An input: a trainable var or a constant.
     Leaf,
     /// A constant whose values stay outside the tape, in the tape's borrowed slot.
     Borrowed(u32),
     /// A copy through which no gradient flows (stop-gradient).
     Detach(NodeId),
-    Unary(Unary<T>, NodeId),
+    /// A unary elementwise op; its parameter, if a float, sits in the tape's `params`.
+    Unary(PackedUnary, NodeId),
     Binary(Binary, NodeId, NodeId),
     /// `op(a) op(b)`, where `op` transposes a stored operand if its flag is set: a product
     /// with a transposed var reads the var in its stored layout.
@@ -66,30 +68,20 @@ pub(crate) enum Op<T> {
     },
 }
 
-impl<T: Float> Op<T> {
-    /// How the op reads in a listing of the tape, e.g. `mul(#0, #1)` or `sum_axis(#4, 1)`.
-    pub(crate) fn describe(&self, indices: &[usize]) -> String {
-        let unary = |kind: &Unary<T>| {
-            let name = format!("{kind:?}");
-            let (head, param) = name
-                .split_once('(')
-                .map_or((name.as_str(), ""), |(h, p)| (h, p.trim_end_matches(')')));
-            let mut snake = String::new();
-            for (i, c) in head.chars().enumerate() {
-                if c.is_uppercase() && i > 0 {
-                    snake.push('_');
-                }
-                snake.push(c.to_ascii_lowercase());
-            }
-            (snake, param.to_string())
-        };
+impl Op {
+    /// How the op reads in a listing of the tape, e.g. `mul(#0, #1)` or `sum_axis(#4, 1)`
+    /// (`params` holds unary ops' float parameters).
+    pub(crate) fn describe<T: Float>(&self, indices: &[usize], params: &[T]) -> String {
         match self {
             Op::Leaf | Op::Borrowed(_) => "leaf".into(),
             Op::Detach(x) => format!("detach(#{x})"),
-            Op::Unary(kind, x) => match unary(kind) {
-                (name, param) if param.is_empty() => format!("{name}(#{x})"),
-                (name, param) => format!("{name}(#{x}, {param})"),
-            },
+            Op::Unary(packed, x) => {
+                let kind = packed.unpack(params);
+                match kind.param() {
+                    None => format!("{}(#{x})", kind.name()),
+                    Some(param) => format!("{}(#{x}, {param})", kind.name()),
+                }
+            }
             Op::Binary(kind, a, b) => format!("{}(#{a}, #{b})", kind.name()),
             Op::MatMul {
                 a,
@@ -167,7 +159,7 @@ impl<T: Float> Op<T> {
     }
 
     /// True if any input of this op wants a gradient (so this node does too).
-    pub(crate) fn any_input_requires_grad(&self, recorded: &Recorded<'_, T>) -> bool {
+    pub(crate) fn any_input_requires_grad<T: Float>(&self, recorded: &Recorded<'_, T>) -> bool {
         if let Op::Detach(_) = self {
             return false;
         }
@@ -178,7 +170,7 @@ impl<T: Float> Op<T> {
 
     /// Adds this node's contribution to the adjoints of its inputs (`adjoints` holds the
     /// adjoints of every earlier node).
-    pub(crate) fn backward(
+    pub(crate) fn backward<T: Float>(
         &self,
         recorded: &Recorded<'_, T>,
         out: &Output<'_, T>,
@@ -186,7 +178,10 @@ impl<T: Float> Op<T> {
     ) {
         match *self {
             Op::Leaf | Op::Borrowed(_) | Op::Detach(_) => {}
-            Op::Unary(kind, x) => elementwise::unary_backward(kind, x, recorded, out, adjoints),
+            Op::Unary(packed, x) => {
+                let kind = packed.unpack(recorded.params);
+                elementwise::unary_backward(kind, x, recorded, out, adjoints)
+            }
             Op::Binary(kind, a, b) => {
                 elementwise::binary_backward(kind, a, b, recorded, out, adjoints)
             }

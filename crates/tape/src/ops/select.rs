@@ -70,7 +70,7 @@ fn gather_sources<'a>(
 
 impl<'t, T: Float> Var<'t, T> {
     /// Records `narrow` or `index_select`: the output has `count` slices along `axis`.
-    fn select_slices(self, op: Op<T>, axis: usize, count: usize, slices: Slices<'_>) -> Self {
+    fn select_slices(self, op: Op, axis: usize, count: usize, slices: Slices<'_>) -> Self {
         let x = self.index;
         let dims = self.shape();
         let mut out_dims = dims.clone();
