@@ -37,8 +37,10 @@ impl<T: Float> Grads<T> {
         }
     }
 
-    /// Zeroes the buffers for a sweep over a tape of `nodes` nodes whose values have
-    /// `len` elements, keeping their capacity.
+    /// Sizes the buffers for a sweep over a tape of `nodes` nodes whose values have `len`
+    /// elements, keeping their capacity. `reached` is cleared; the adjoints keep whatever
+    /// they held (the sweep writes every node's adjoint when it first reaches it, and
+    /// zeroes those it never reaches), so no pass over the whole buffer is needed.
     pub(crate) fn reset(
         &mut self,
         tape_id: u64,
@@ -48,7 +50,6 @@ impl<T: Float> Grads<T> {
     ) -> (&mut [T], &mut [bool]) {
         self.tape_id = tape_id;
         self.generation = generation;
-        self.adjoints.clear();
         self.adjoints.resize(len, T::ZERO);
         self.reached.clear();
         self.reached.resize(nodes, false);

@@ -263,8 +263,9 @@ pub(crate) struct Adjoints<'a, T> {
 }
 
 /// Mutable adjoint slice of a node, when it wants a gradient. Asking for it marks the node
-/// reached, so the sweep will differentiate it in turn.
-pub(crate) fn adjoint_of<'g, T>(
+/// reached, so the sweep will differentiate it in turn; the first time, it is zeroed (the
+/// buffer holds the previous sweep's adjoints).
+pub(crate) fn adjoint_of<'g, T: Float>(
     recorded: &Recorded<'_, T>,
     adjoints: &'g mut Adjoints<'_, T>,
     id: NodeId,
@@ -273,8 +274,12 @@ pub(crate) fn adjoint_of<'g, T>(
     if !n.requires_grad {
         return None;
     }
-    adjoints.reached[id as usize] = true;
-    Some(&mut adjoints.values[n.range()])
+    let adjoint = &mut adjoints.values[n.range()];
+    if !adjoints.reached[id as usize] {
+        adjoint.fill(T::ZERO);
+        adjoints.reached[id as usize] = true;
+    }
+    Some(adjoint)
 }
 
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
@@ -715,10 +720,22 @@ impl<T: Float> Tape<T> {
         );
         if !root.requires_grad {
             // A constant output: every gradient is zero, and nothing needs reading.
+            adjoint_values.fill(T::ZERO);
             return;
         }
         adjoint_values[root.range()].copy_from_slice(seed);
         reached[output.index as usize] = true;
+        // The buffer holds the previous sweep's adjoints: a node's adjoint is written when
+        // the sweep first reaches it, and zeroed if it never does (or comes after the
+        // output), so the buffer is written once, with no clearing pass before.
+        let zero_if_unreached = |node: &Node, adjoints: &mut [T]| {
+            if !matches!(node.op, Op::Borrowed(_)) {
+                adjoints[node.range()].fill(T::ZERO);
+            }
+        };
+        for node in &arena.nodes[output.index as usize + 1..] {
+            zero_if_unreached(node, adjoint_values);
+        }
 
         // The reverse sweep: tape order is topological order, so walking it backwards
         // visits every node after all of its consumers. Only nodes the output depends on
@@ -728,8 +745,12 @@ impl<T: Float> Tape<T> {
             .enumerate()
             .rev()
         {
-            // Constants have no gradient to pass on, and leaves no inputs to pass it to.
-            if !reached[i] || !node.requires_grad || node.op.is_leaf() {
+            if !reached[i] {
+                zero_if_unreached(node, adjoint_values);
+                continue;
+            }
+            // Leaves have no inputs to pass the gradient to.
+            if node.op.is_leaf() {
                 continue;
             }
             // The scalar lane: a 0-d elementwise node of 0-d inputs.

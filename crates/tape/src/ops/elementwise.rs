@@ -367,8 +367,7 @@ impl Op {
                 }
                 if input.requires_grad {
                     let dx = adjoints[out] * kind.df(values[input.start()], values[out]);
-                    adjoints[input.start()] += dx;
-                    reached[x as usize] = true;
+                    accumulate(adjoints, reached, input.start(), x, dx);
                 }
                 true
             }
@@ -381,17 +380,27 @@ impl Op {
                 let (da, db) = kind.df(values[left.start()], values[right.start()], values[out]);
                 // One after the other, so that `a` and `b` may be the same node (`x * x`).
                 if left.requires_grad {
-                    adjoints[left.start()] += dy * da;
-                    reached[a as usize] = true;
+                    accumulate(adjoints, reached, left.start(), a, dy * da);
                 }
                 if right.requires_grad {
-                    adjoints[right.start()] += dy * db;
-                    reached[b as usize] = true;
+                    accumulate(adjoints, reached, right.start(), b, dy * db);
                 }
                 true
             }
             _ => false,
         }
+    }
+}
+
+/// Adds `dx` to the adjoint of the 0-d node `id` at `at`, which holds a stale value until
+/// the sweep first reaches the node.
+#[inline(always)]
+fn accumulate<T: Float>(adjoints: &mut [T], reached: &mut [bool], at: usize, id: NodeId, dx: T) {
+    if reached[id as usize] {
+        adjoints[at] += dx;
+    } else {
+        adjoints[at] = dx;
+        reached[id as usize] = true;
     }
 }
 
