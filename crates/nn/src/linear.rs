@@ -171,7 +171,9 @@ impl<T: Float> Linear<T> {
             false,
         );
         for row in out.chunks_exact_mut(k.max(1)) {
-            row.iter_mut().zip(self.bias.data()).for_each(|(o, &b)| *o += b);
+            row.iter_mut()
+                .zip(self.bias.data())
+                .for_each(|(o, &b)| *o += b);
         }
         Tensor::from_vec(out, &[n, k])
     }

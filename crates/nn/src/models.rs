@@ -250,7 +250,11 @@ impl<T: Float> SoftmaxRegression<T> {
             (None, Some(features)) => Cow::Borrowed(features),
             _ => {
                 let features = data.features().iter().map(|&x| f64::from(x));
-                Cow::Owned(prepare_rows(self.standardizer.as_ref(), features, data.n_features()))
+                Cow::Owned(prepare_rows(
+                    self.standardizer.as_ref(),
+                    features,
+                    data.n_features(),
+                ))
             }
         }
     }
@@ -298,9 +302,11 @@ impl<T: Float> SoftmaxRegression<T> {
             y: train.labels(),
         };
         let val_x = validation.map(|v| self.prepare(v));
-        let val_examples = validation
-            .zip(val_x.as_ref())
-            .map(|(v, x)| Examples { x, d, y: v.labels() });
+        let val_examples = validation.zip(val_x.as_ref()).map(|(v, x)| Examples {
+            x,
+            d,
+            y: v.labels(),
+        });
         train::fit(
             &mut self.linear,
             &Classification,

@@ -225,7 +225,10 @@ pub(crate) fn evaluate<T: Float, O: Objective<T>>(
     let outputs = linear.apply_rows(data.x);
     let tape = Tape::new();
     let loss = objective
-        .loss(tape.constant_borrowed(outputs.data(), outputs.shape()), data.y)
+        .loss(
+            tape.constant_borrowed(outputs.data(), outputs.shape()),
+            data.y,
+        )
         .item()
         .to_f64();
     (loss, objective.metric(&outputs, data.y))

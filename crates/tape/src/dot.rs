@@ -101,7 +101,7 @@ impl<T: Float> fmt::Display for Dot<'_, T> {
             "  node [shape=record, fontname=\"sans-serif\", fontsize=12];"
         )?;
         // Values are read through `Recorded`, the one read accessor of the arena.
-        self.tape.with_recorded(|recorded| {
+        self.tape.lend_recorded(|recorded| {
             for (i, node) in recorded.nodes.iter().enumerate() {
                 let id = i as NodeId;
                 let op = match node.op {

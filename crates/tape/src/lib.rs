@@ -56,6 +56,7 @@
 
 #![warn(missing_docs)]
 
+mod arena_cell;
 mod convert;
 pub mod dot;
 pub mod dual;

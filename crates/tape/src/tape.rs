@@ -21,6 +21,7 @@
 //!   depend on the borrowed values never reads them;
 //! - listing a tape (`Display`) never reads borrowed values.
 
+use crate::arena_cell::ArenaCell;
 use crate::float::Float;
 use crate::grads::Grads;
 use crate::matrix::MatRef;
@@ -29,7 +30,6 @@ use crate::shape::{numel, Dims};
 use crate::tensor::Tensor;
 use crate::var::Var;
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Position of a node on its tape.
@@ -67,7 +67,14 @@ impl Node {
     /// # Panics
     /// If the value arena outgrows `u32` offsets.
     #[inline(always)]
-    pub fn new(op: Op, start: usize, len: usize, dims_start: usize, ndim: usize, requires_grad: bool) -> Self {
+    pub fn new(
+        op: Op,
+        start: usize,
+        len: usize,
+        dims_start: usize,
+        ndim: usize,
+        requires_grad: bool,
+    ) -> Self {
         let fits = |x: usize| u32::try_from(x).expect("a tape holds at most 2^32 values and dims");
         Node {
             op,
@@ -297,9 +304,8 @@ static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
 /// let grads = y.backward();
 /// assert_eq!(grads.item(x), 29.0); // 3x^2 + 2 at x = 3
 /// ```
-#[derive(Debug)]
 pub struct Tape<T: Float = f64> {
-    arena: RefCell<Arena<T>>,
+    arena: ArenaCell<Arena<T>>,
     id: u64,
     generation: u64,
 }
@@ -327,7 +333,7 @@ impl<T: Float> Tape<T> {
     /// An empty tape.
     pub fn new() -> Self {
         Tape {
-            arena: RefCell::new(Arena::default()),
+            arena: ArenaCell::new(Arena::default()),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             generation: 0,
         }
@@ -337,7 +343,7 @@ impl<T: Float> Tape<T> {
     pub fn with_capacity(nodes: usize, values: usize) -> Self {
         let tape = Self::new();
         {
-            let mut arena = tape.arena.borrow_mut();
+            let mut arena = tape.arena.write();
             arena.nodes.reserve(nodes);
             arena.values.reserve(values);
         }
@@ -360,7 +366,7 @@ impl<T: Float> Tape<T> {
 
     /// Number of recorded nodes (leaves included).
     pub fn len(&self) -> usize {
-        self.arena.borrow().nodes.len()
+        self.arena.read().nodes.len()
     }
 
     /// True if nothing is recorded.
@@ -370,12 +376,12 @@ impl<T: Float> Tape<T> {
 
     /// Number of values held, summed over all nodes.
     pub fn value_len(&self) -> usize {
-        self.arena.borrow().values.len()
+        self.arena.read().values.len()
     }
 
     /// The capacity of the tape's buffers.
     pub fn capacity(&self) -> TapeCapacity {
-        let arena = self.arena.borrow();
+        let arena = self.arena.read();
         TapeCapacity {
             nodes: arena.nodes.capacity(),
             values: arena.values.capacity(),
@@ -492,7 +498,7 @@ impl<T: Float> Tape<T> {
 
     /// Records a constant whose values stay in `data` (all of it, or the rows `rows`).
     fn record_borrowed(&self, data: &[T], dims: &[usize], rows: Option<&[usize]>) -> Var<'_, T> {
-        let mut arena = self.arena.borrow_mut();
+        let mut arena = self.arena.write();
         let rows = rows.map(|rows| {
             let start = arena.indices.len();
             arena.indices.extend_from_slice(rows);
@@ -509,7 +515,14 @@ impl<T: Float> Tape<T> {
         arena.dims.extend_from_slice(dims);
         let index = NodeId::try_from(arena.nodes.len()).expect("a tape holds at most 2^32 nodes");
         let start = arena.values.len();
-        let node = Node::new(Op::Borrowed(slot), start, numel(dims), dims_start, dims.len(), false);
+        let node = Node::new(
+            Op::Borrowed(slot),
+            start,
+            numel(dims),
+            dims_start,
+            dims.len(),
+            false,
+        );
         arena.nodes.push(node);
         Var { tape: self, index }
     }
@@ -552,7 +565,7 @@ impl<T: Float> Tape<T> {
         leaf_requires_grad: bool,
         compute: impl FnOnce(&Recorded<'_, T>, &mut [T]),
     ) -> Var<'_, T> {
-        let mut arena = self.arena.borrow_mut();
+        let mut arena = self.arena.write();
         if op.reads_contiguous_inputs() {
             arena.copy_rows_in(&op);
         }
@@ -613,7 +626,7 @@ impl<T: Float> Tape<T> {
         inputs: [NodeId; N],
         f: impl FnOnce([T; N]) -> T,
     ) -> Option<Var<'_, T>> {
-        let mut arena = self.arena.borrow_mut();
+        let mut arena = self.arena.write();
         let mut xs = [T::ZERO; N];
         let mut requires_grad = false;
         for (x, &id) in xs.iter_mut().zip(&inputs) {
@@ -631,7 +644,7 @@ impl<T: Float> Tape<T> {
     /// Appends a 0-d node holding `value`.
     #[inline(always)]
     fn push_scalar(&self, op: Op, value: T, requires_grad: bool) -> Var<'_, T> {
-        let index = self.arena.borrow_mut().push_scalar(op, value, requires_grad);
+        let index = self.arena.write().push_scalar(op, value, requires_grad);
         Var { tape: self, index }
     }
 
@@ -639,7 +652,7 @@ impl<T: Float> Tape<T> {
     #[inline(always)]
     pub(crate) fn pack_unary(&self, kind: Unary<T>) -> PackedUnary {
         if kind.has_param() {
-            kind.pack(&mut self.arena.borrow_mut().params)
+            kind.pack(&mut self.arena.write().params)
         } else {
             kind.pack(&mut Vec::new())
         }
@@ -647,23 +660,21 @@ impl<T: Float> Tape<T> {
 
     /// Stores integer side data for an op and returns its range in the index arena.
     pub(crate) fn push_indices(&self, data: impl IntoIterator<Item = usize>) -> (u32, u32) {
-        let mut arena = self.arena.borrow_mut();
+        let mut arena = self.arena.write();
         let start = arena.indices.len();
         arena.indices.extend(data);
         (start as u32, (arena.indices.len() - start) as u32)
     }
 
-    /// Runs `f` on the recorded state (read only).
+    /// Runs crate code `f` on the recorded state (read only); `f` must not record.
     pub(crate) fn with_recorded<R>(&self, f: impl FnOnce(&Recorded<'_, T>) -> R) -> R {
-        let arena = self.arena.borrow();
-        f(&Recorded {
-            nodes: &arena.nodes,
-            values: &arena.values,
-            dims: &arena.dims,
-            indices: &arena.indices,
-            borrowed: &arena.borrowed,
-            params: &arena.params,
-        })
+        f(&self.arena.read().recorded())
+    }
+
+    /// [`with_recorded`](Tape::with_recorded) for `f` that runs user code (a closure of the
+    /// user's, a formatter): recording from inside panics.
+    pub(crate) fn lend_recorded<R>(&self, f: impl FnOnce(&Recorded<'_, T>) -> R) -> R {
+        self.arena.lend(|arena| f(&arena.recorded()))
     }
 
     /// Vector-Jacobian product: the gradient of `sum(seed * output)` with respect to every
@@ -702,7 +713,7 @@ impl<T: Float> Tape<T> {
             std::ptr::eq(output.tape, self),
             "vjp: the output var belongs to another tape"
         );
-        let arena = self.arena.borrow();
+        let arena = self.arena.read();
         let root = &arena.nodes[output.index as usize];
         let root_dims = &arena.dims[root.dims_start as usize..][..root.ndim as usize];
         assert_eq!(
@@ -793,12 +804,12 @@ impl<T: Float> Tape<T> {
 
     /// Number of elements of a node's value.
     pub(crate) fn node_len(&self, index: NodeId) -> usize {
-        self.arena.borrow().nodes[index as usize].len()
+        self.arena.read().nodes[index as usize].len()
     }
 
     /// Where a node's adjoint lives, or `None` for a borrowed constant, which has none.
     pub(crate) fn adjoint_range(&self, index: NodeId) -> Option<(usize, usize)> {
-        let arena = self.arena.borrow();
+        let arena = self.arena.read();
         let n = &arena.nodes[index as usize];
         match n.op {
             Op::Borrowed(_) => None,
@@ -808,6 +819,18 @@ impl<T: Float> Tape<T> {
 }
 
 impl<T: Float> Arena<T> {
+    /// Read access to everything recorded.
+    fn recorded(&self) -> Recorded<'_, T> {
+        Recorded {
+            nodes: &self.nodes,
+            values: &self.values,
+            dims: &self.dims,
+            indices: &self.indices,
+            borrowed: &self.borrowed,
+            params: &self.params,
+        }
+    }
+
     /// Appends a 0-d node holding `value` and returns its id.
     #[inline(always)]
     fn push_scalar(&mut self, op: Op, value: T, requires_grad: bool) -> NodeId {
@@ -859,39 +882,57 @@ impl<T: Float> Arena<T> {
 /// ```
 impl<T: Float> std::fmt::Display for Tape<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let arena = self.arena.borrow();
-        for (i, node) in arena.nodes.iter().enumerate() {
-            let op = match node.op {
-                Op::Leaf if node.requires_grad => "leaf (var)".to_string(),
-                Op::Leaf => "leaf (const)".to_string(),
-                Op::Borrowed(_) => "leaf (const, borrowed)".to_string(),
-                op => op.describe(&arena.indices, &arena.params),
-            };
-            let dims = &arena.dims[node.dims_start as usize..][..node.ndim as usize];
-            if let Op::Borrowed(_) = node.op {
-                // Borrowed values may be gone by now: they are not read here.
+        // The formatter is the user's: the arena is lent, not just read.
+        self.arena.lend(|arena| {
+            for (i, node) in arena.nodes.iter().enumerate() {
+                let op = match node.op {
+                    Op::Leaf if node.requires_grad => "leaf (var)".to_string(),
+                    Op::Leaf => "leaf (const)".to_string(),
+                    Op::Borrowed(_) => "leaf (const, borrowed)".to_string(),
+                    op => op.describe(&arena.indices, &arena.params),
+                };
+                let dims = &arena.dims[node.dims_start as usize..][..node.ndim as usize];
+                if let Op::Borrowed(_) = node.op {
+                    // Borrowed values may be gone by now: they are not read here.
+                    writeln!(
+                        f,
+                        "#{i:<3} {op:<24} {:<10} = (not shown)",
+                        Dims(dims).to_string()
+                    )?;
+                    continue;
+                }
+                let values = &arena.values[node.range()];
+                let shown: Vec<String> = values.iter().take(4).map(|v| format!("{v:.6}")).collect();
+                let more = if values.len() > 4 { ", ..." } else { "" };
+                let value = if dims.is_empty() {
+                    shown.join("")
+                } else {
+                    format!("[{}{more}]", shown.join(", "))
+                };
                 writeln!(
                     f,
-                    "#{i:<3} {op:<24} {:<10} = (not shown)",
+                    "#{i:<3} {op:<24} {:<10} = {value}",
                     Dims(dims).to_string()
                 )?;
-                continue;
             }
-            let values = &arena.values[node.range()];
-            let shown: Vec<String> = values.iter().take(4).map(|v| format!("{v:.6}")).collect();
-            let more = if values.len() > 4 { ", ..." } else { "" };
-            let value = if dims.is_empty() {
-                shown.join("")
-            } else {
-                format!("[{}{more}]", shown.join(", "))
-            };
-            writeln!(
-                f,
-                "#{i:<3} {op:<24} {:<10} = {value}",
-                Dims(dims).to_string()
-            )?;
-        }
-        Ok(())
+            Ok(())
+        })
+    }
+}
+
+/// A summary (no values: they may be borrowed from data that is gone).
+impl<T: Float> std::fmt::Debug for Tape<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (nodes, values) = {
+            let arena = self.arena.read();
+            (arena.nodes.len(), arena.values.len())
+        };
+        f.debug_struct("Tape")
+            .field("id", &self.id)
+            .field("generation", &self.generation)
+            .field("nodes", &nodes)
+            .field("values", &values)
+            .finish()
     }
 }
 

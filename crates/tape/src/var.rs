@@ -79,7 +79,7 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// Runs `f` on the value without copying it.
     pub fn with_value<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
-        self.tape.with_recorded(|r| f(&r.value_cow(self.index)))
+        self.tape.lend_recorded(|r| f(&r.value_cow(self.index)))
     }
 
     /// The value of a one-element var.

@@ -612,3 +612,23 @@ fn constant_rows_names_a_row_out_of_range() {
     let tape = tape::Tape::<f64>::new();
     tape.constant_rows(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, &[0, 3]);
 }
+
+/// A closure given a var's values cannot record on the tape meanwhile (the values could
+/// move): it panics with a message that says so, as a `RefCell` would.
+#[test]
+#[should_panic(expected = "cannot record while the tape's values are lent out")]
+fn recording_inside_with_value_panics() {
+    let tape = tape::Tape::<f64>::new();
+    let x = tape.var_scalar(1.0);
+    x.with_value(|_| tape.var_scalar(2.0));
+}
+
+/// Reading the tape inside such a closure is fine.
+#[test]
+fn reading_inside_with_value_is_fine() {
+    let tape = tape::Tape::<f64>::new();
+    let x = tape.var_scalar(1.0);
+    let y = x * 3.0;
+    let (len, shape) = x.with_value(|_| (tape.len(), y.shape()));
+    assert_eq!((len, shape.len()), (2, 0));
+}

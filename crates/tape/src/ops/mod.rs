@@ -18,8 +18,8 @@ pub mod select;
 
 use crate::float::Float;
 use crate::tape::{Adjoints, NodeId, Output, Recorded};
-pub use elementwise::{Binary, Unary};
 pub(crate) use elementwise::PackedUnary;
+pub use elementwise::{Binary, Unary};
 pub use reduce::Reduction;
 
 /// What a node computed, with the ids of its inputs. Side data (labels, input lists)
