@@ -81,6 +81,11 @@ thread_local! {
     static IS_WORKER: Cell<bool> = const { Cell::new(false) };
 }
 
+/// True on the tape's worker threads (for instance to count their allocations in a test).
+pub fn is_worker() -> bool {
+    IS_WORKER.with(Cell::get)
+}
+
 /// The number of threads products are split over (the caller's included).
 pub fn threads() -> usize {
     static THREADS: OnceLock<usize> = OnceLock::new();
