@@ -68,11 +68,6 @@ struct Pool {
     in_use: AtomicBool,
 }
 
-/// debug
-pub static TAKEN_BACK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-/// debug
-pub static JOBS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
 /// The mark of a job a worker has claimed (never a real job's address).
 const TAKEN: *mut Job<'static> = std::ptr::dangling_mut();
 
@@ -215,7 +210,6 @@ pub(crate) fn for_each_part(parts: usize, run: &(dyn Fn(usize) + Sync)) {
             worker.thread.get().expect("started").unpark();
         }
     }
-    JOBS.fetch_add(1, Ordering::Relaxed);
     make(0).execute();
     for (w, slot) in mailboxes.iter().enumerate().take(helpers) {
         let worker = &pool.workers[w];
@@ -230,7 +224,6 @@ pub(crate) fn for_each_part(parts: usize, run: &(dyn Fn(usize) + Sync)) {
             )
             .is_ok();
         if taken_back {
-            TAKEN_BACK.fetch_add(1, Ordering::Relaxed);
             slot.as_ref().expect("filled above").execute();
             continue;
         }
