@@ -345,6 +345,7 @@ fn read_body<T>(
         .max_len()
         .map_or(0, |max| max.saturating_sub(header_len));
     out.reserve_exact(usize::try_from(body_len.min(can_hold)).unwrap_or(0));
+    crate::huge_pages::advise(out);
     let mut chunk = vec![0u8; CHUNK_BYTES];
     let mut read = 0u64;
     while read < body_len {
