@@ -144,6 +144,10 @@ pub(crate) struct Arena<T> {
     pub params: Vec<T>,
     /// Constants whose values live outside the arena ([`Op::Borrowed`]).
     pub borrowed: Vec<Borrowed<T>>,
+    /// How much of `values`' allocation holds values written before (by an earlier
+    /// recording, since `clear` keeps the buffer), and the capacity it was measured at:
+    /// a new node's output there needs no zeroing before its op overwrites it.
+    written: (usize, usize),
 }
 
 /// Values recorded without copying: a slice the caller lends for the lifetime of the
@@ -260,6 +264,26 @@ impl<'a, T: Float> Recorded<'a, T> {
     pub fn requires_grad(&self, id: NodeId) -> bool {
         self.node(id).requires_grad
     }
+}
+
+/// Lengthens `values` to `len` for a node's output, which its op then overwrites: within
+/// what earlier recordings wrote into this allocation the old values stay (no pass over
+/// them); beyond it, zeros.
+fn grow_values<T: Float>(values: &mut Vec<T>, written: &mut (usize, usize), len: usize) {
+    // A reallocation since the last measure keeps only the elements then in use.
+    let trusted = if written.1 == values.capacity() {
+        written.0.max(values.len())
+    } else {
+        values.len()
+    };
+    if len <= trusted {
+        // SAFETY: `len` is within the capacity, and every element below `trusted` was
+        // written before in this allocation (floats, whose old bits are valid values).
+        unsafe { values.set_len(len) };
+    } else {
+        values.resize(len, T::ZERO);
+    }
+    *written = (trusted.max(len), values.capacity());
 }
 
 /// The adjoints of the nodes recorded before the one being differentiated, and which of
@@ -576,6 +600,7 @@ impl<T: Float> Tape<T> {
             indices,
             borrowed,
             params,
+            written,
         } = &mut *arena;
         let dims_start = dims.len();
         let (len, ndim) = match shape {
@@ -596,7 +621,7 @@ impl<T: Float> Tape<T> {
             "tensors have at most 255 dimensions"
         );
         let start = values.len();
-        values.resize(start + len, T::ZERO);
+        grow_values(values, written, start + len);
         let (before, out) = values.split_at_mut(start);
         let recorded = Recorded {
             nodes,

@@ -38,9 +38,45 @@ pub(crate) fn for_each_broadcast(
     if n == 0 {
         return;
     }
-    let (sa, sb) = (broadcast_strides(a, out), broadcast_strides(b, out));
+    // A full operand against a row `[.., c]` or a column `[.., r, 1]` of a matrix (a bias
+    // added to every row, a maximum subtracted from its row): two plain loops.
     let nd = out.len();
-    let (inner, step_a, step_b) = (out[nd - 1], sa[nd - 1], sb[nd - 1]);
+    let inner = out[nd - 1];
+    let rows = n / inner.max(1);
+    let is_row = |d: &[usize], len: usize| len == inner && d.last() == Some(&inner);
+    let is_column = |d: &[usize], len: usize| {
+        len == rows && d.len() == nd && d[nd - 1] == 1 && d[..nd - 1] == out[..nd - 1]
+    };
+    if inner > 0 && (na == n || nb == n) {
+        let (full_a, other, other_len) = if na == n {
+            (true, b, nb)
+        } else {
+            (false, a, na)
+        };
+        let pair = |o: usize, k: usize| if full_a { (o, k) } else { (k, o) };
+        if is_row(other, other_len) {
+            for r in 0..rows {
+                for j in 0..inner {
+                    let o = r * inner + j;
+                    let (i, k) = pair(o, j);
+                    f(o, i, k);
+                }
+            }
+            return;
+        }
+        if is_column(other, other_len) {
+            for r in 0..rows {
+                for j in 0..inner {
+                    let o = r * inner + j;
+                    let (i, k) = pair(o, r);
+                    f(o, i, k);
+                }
+            }
+            return;
+        }
+    }
+    let (sa, sb) = (broadcast_strides(a, out), broadcast_strides(b, out));
+    let (step_a, step_b) = (sa[nd - 1], sb[nd - 1]);
     let mut index: Shape = smallvec::smallvec![0; nd];
     let (mut base_a, mut base_b, mut o) = (0, 0, 0);
     loop {
