@@ -18,6 +18,7 @@
 //! runs all its parts itself.
 
 use std::cell::Cell;
+use std::ops::Range;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -249,10 +250,77 @@ fn reraise(panic: Mutex<Option<Box<dyn std::any::Any + Send>>>) {
     }
 }
 
+/// Tensors with fewer elements than this are worked on by one thread: an elementwise op
+/// does a few nanoseconds of work per element, and handing over costs about a microsecond.
+pub(crate) const PARALLEL_ELEMENTS: usize = 1 << 15;
+
+/// Calls `f(range, chunk)` for consecutive chunks of `data` (`chunk` is `data[range]`),
+/// splitting a large slice over the threads at multiples of `align` elements (a row
+/// length, so that a chunk holds whole rows). Every element is computed the same way
+/// whichever thread has it.
+pub(crate) fn for_each_chunk_mut<T: Send>(
+    data: &mut [T],
+    align: usize,
+    f: &(dyn Fn(Range<usize>, &mut [T]) + Sync),
+) {
+    let len = data.len();
+    let align = align.max(1);
+    let parts = if len >= PARALLEL_ELEMENTS {
+        threads().min(len / align).max(1)
+    } else {
+        1
+    };
+    if parts == 1 {
+        f(0..len, data);
+        return;
+    }
+    struct Shared<T>(*mut T);
+    // SAFETY: the parts below write disjoint ranges of the slice, whose elements are Send.
+    unsafe impl<T: Send> Sync for Shared<T> {}
+    let shared = Shared(data.as_mut_ptr());
+    let shared = &shared;
+    let units = len / align;
+    let bound = |p: usize| {
+        if p == parts {
+            len
+        } else {
+            units * p / parts * align
+        }
+    };
+    for_each_part(parts, &|p| {
+        let range = bound(p)..bound(p + 1);
+        // SAFETY: the ranges of the parts are disjoint and inside the slice, which stays
+        // borrowed for the whole call.
+        let chunk =
+            unsafe { std::slice::from_raw_parts_mut(shared.0.add(range.start), range.len()) };
+        f(range, chunk)
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn chunks_cover_the_slice_in_whole_rows() {
+        for (len, align) in [
+            (0, 1),
+            (10, 3),
+            (PARALLEL_ELEMENTS * 2 + 7, 1),
+            (PARALLEL_ELEMENTS * 3, 10),
+        ] {
+            let mut data = vec![0usize; len];
+            for_each_chunk_mut(&mut data, align, &|range, chunk| {
+                assert_eq!(range.len(), chunk.len());
+                assert!(range.start % align == 0);
+                for (i, x) in range.zip(chunk) {
+                    *x += i + 1;
+                }
+            });
+            assert!(data.iter().enumerate().all(|(i, &x)| x == i + 1));
+        }
+    }
 
     #[test]
     fn every_part_runs_once() {

@@ -9,7 +9,109 @@ pub(crate) mod matmul;
 
 use crate::float::Float;
 use crate::matrix::MatRef;
+use crate::parallel::for_each_chunk_mut;
 use crate::shape::{broadcast_strides, numel, split_at_axis, Shape};
+
+/// How two operands of an elementwise op meet, when one of them has the output's shape
+/// and the other is the same shape, a scalar, a row `[.., c]` repeated down a matrix, or a
+/// column `[.., r, 1]` repeated across it: the cases whose output rows can be computed
+/// independently, a block of rows per thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Spread {
+    /// True if `a` has the output's shape (else `b` has).
+    pub full_is_a: bool,
+    /// How the other operand spreads.
+    pub kind: SpreadKind,
+    /// The output's last dimension (its row length).
+    pub row_len: usize,
+}
+
+/// How the smaller operand of a [`Spread`] reaches each output element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SpreadKind {
+    Same,
+    Scalar,
+    Row,
+    Column,
+}
+
+impl Spread {
+    /// The spread of `a` and `b` onto `out`, if it is one of the simple ones.
+    pub(crate) fn of(out: &[usize], a: &[usize], b: &[usize]) -> Option<Spread> {
+        let n = numel(out);
+        let row_len = out.last().copied().unwrap_or(1);
+        let rows = n.checked_div(row_len).unwrap_or(0);
+        let (na, nb) = (numel(a), numel(b));
+        let full_is_a = na == n;
+        let other = match (full_is_a, nb == n) {
+            (true, true) => {
+                return Some(Spread {
+                    full_is_a,
+                    kind: SpreadKind::Same,
+                    row_len,
+                })
+            }
+            (true, false) => b,
+            (false, true) => a,
+            (false, false) => return None,
+        };
+        let len = numel(other);
+        let nd = out.len();
+        let kind = if len == 1 {
+            SpreadKind::Scalar
+        } else if len == row_len && other.last() == Some(&row_len) {
+            SpreadKind::Row
+        } else if len == rows
+            && other.len() == nd
+            && other[nd - 1] == 1
+            && other[..nd - 1] == out[..nd - 1]
+        {
+            SpreadKind::Column
+        } else {
+            return None;
+        };
+        Some(Spread {
+            full_is_a,
+            kind,
+            row_len,
+        })
+    }
+
+    /// Calls `f(out_index, a_index, b_index)` for the output elements `range` (whole rows).
+    #[inline(always)]
+    pub(crate) fn for_each(
+        self,
+        range: std::ops::Range<usize>,
+        mut f: impl FnMut(usize, usize, usize),
+    ) {
+        let row_len = self.row_len.max(1);
+        let mut call = |o: usize, k: usize| {
+            if self.full_is_a {
+                f(o, o, k)
+            } else {
+                f(o, k, o)
+            }
+        };
+        match self.kind {
+            SpreadKind::Same => range.for_each(|o| call(o, o)),
+            SpreadKind::Scalar => range.for_each(|o| call(o, 0)),
+            SpreadKind::Row => {
+                for r in range.start / row_len..range.end.div_ceil(row_len) {
+                    for j in 0..row_len {
+                        call(r * row_len + j, j);
+                    }
+                }
+            }
+            SpreadKind::Column => {
+                for r in range.start / row_len..range.end.div_ceil(row_len) {
+                    for j in 0..row_len {
+                        call(r * row_len + j, r);
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// Calls `f(out_index, a_index, b_index)` for every element of the broadcast shape
 /// `out`, where `a` and `b` broadcast to `out`. Elements are visited in row-major order.
@@ -108,13 +210,17 @@ pub(crate) fn for_each_broadcast(
 pub(crate) fn sum_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut [T]) {
     let (outer, len, inner) = split_at_axis(dims, axis);
     if inner == 1 {
-        // The last axis: each output is the sum of one contiguous row.
-        for (o, row) in out.iter_mut().zip(x.chunks_exact(len.max(1))) {
-            *o = row.iter().fold(T::ZERO, |s, &v| s + v);
-        }
-        if len == 0 {
-            out.iter_mut().for_each(|v| *v = T::ZERO);
-        }
+        // The last axis: each output is the sum of one contiguous row (a block of rows
+        // per thread when there are many).
+        for_each_chunk_mut(out, 1, &|rows, out| {
+            let x = &x[rows.start * len..rows.end * len];
+            for (o, row) in out.iter_mut().zip(x.chunks_exact(len.max(1))) {
+                *o = row.iter().fold(T::ZERO, |s, &v| s + v);
+            }
+            if len == 0 {
+                out.iter_mut().for_each(|v| *v = T::ZERO);
+            }
+        });
         return;
     }
     out.iter_mut().for_each(|v| *v = T::ZERO);
@@ -132,9 +238,12 @@ pub(crate) fn max_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut
     let (outer, len, inner) = split_at_axis(dims, axis);
     if inner == 1 && len > 0 {
         // The last axis: each output is the maximum of one contiguous row.
-        for (o, row) in out.iter_mut().zip(x.chunks_exact(len)) {
-            *o = max_all(row);
-        }
+        for_each_chunk_mut(out, 1, &|rows, out| {
+            let x = &x[rows.start * len..rows.end * len];
+            for (o, row) in out.iter_mut().zip(x.chunks_exact(len)) {
+                *o = max_all(row);
+            }
+        });
         return;
     }
     out.iter_mut().for_each(|v| *v = T::NEG_INFINITY);

@@ -3,7 +3,8 @@
 //! `dx += dy * df` in the backward pass, broadcasting where the shapes differ.
 
 use crate::float::Float;
-use crate::kernels::for_each_broadcast;
+use crate::kernels::{for_each_broadcast, Spread, SpreadKind};
+use crate::parallel::{for_each_chunk_mut, PARALLEL_ELEMENTS};
 use crate::shape::{broadcast_shapes, ShapeError};
 use crate::tape::{adjoint_of, Adjoints, Arena, NodeId, OutShape, Output, Recorded};
 use crate::var::Var;
@@ -92,10 +93,12 @@ macro_rules! unary_ops {
             pub(crate) fn apply(self, xs: &[T], out: &mut [T]) {
                 match self {
                     $( Unary::$name $(($p))? => {
-                        for (o, &v) in out.iter_mut().zip(xs) {
-                            let $x = v;
-                            *o = $f;
-                        }
+                        for_each_chunk_mut(out, 1, &|range, out| {
+                            for (o, &v) in out.iter_mut().zip(&xs[range]) {
+                                let $x = v;
+                                *o = $f;
+                            }
+                        })
                     } )*
                 }
             }
@@ -107,10 +110,13 @@ macro_rules! unary_ops {
             pub(crate) fn chain_rule(self, xs: &[T], ys: &[T], dys: &[T], dxs: &mut [T]) {
                 match self {
                     $( Unary::$name $(($p))? => {
-                        for (((d, &xv), &yv), &g) in dxs.iter_mut().zip(xs).zip(ys).zip(dys) {
-                            let ($dx, $y) = (xv, yv);
-                            *d += g * $df;
-                        }
+                        for_each_chunk_mut(dxs, 1, &|r, dxs| {
+                            let (xs, ys, dys) = (&xs[r.clone()], &ys[r.clone()], &dys[r]);
+                            for (((d, &xv), &yv), &g) in dxs.iter_mut().zip(xs).zip(ys).zip(dys) {
+                                let ($dx, $y) = (xv, yv);
+                                *d += g * $df;
+                            }
+                        })
                     } )*
                 }
             }
@@ -276,8 +282,18 @@ macro_rules! binary_ops {
                 bv: &[T],
                 out: &mut [T],
             ) {
-                match self {
-                    $( Binary::$name => for_each_broadcast(out_dims, a_dims, b_dims, |o, i, j| {
+                // A large output with a simple spread goes a block of rows per thread.
+                let spread = Spread::of(out_dims, a_dims, b_dims)
+                    .filter(|_| out.len() >= PARALLEL_ELEMENTS);
+                match (self, spread) {
+                    $( (Binary::$name, Some(spread)) => for_each_chunk_mut(out, spread.row_len, &|range, out| {
+                        let first = range.start;
+                        spread.for_each(range, |o, i, j| {
+                            let ($a, $b) = (av[i], bv[j]);
+                            out[o - first] = $f;
+                        })
+                    }),
+                    (Binary::$name, None) => for_each_broadcast(out_dims, a_dims, b_dims, |o, i, j| {
                         let ($a, $b) = (av[i], bv[j]);
                         out[o] = $f;
                     }), )*
@@ -297,8 +313,20 @@ macro_rules! binary_ops {
                 dys: &[T],
                 dx: &mut [T],
             ) {
-                match self {
-                    $( Binary::$name => if wrt_a {
+                // The operand with the output's shape takes its gradient a block of rows
+                // per thread; the other sums over the rows, on one thread.
+                let spread = Spread::of(out_dims, a_dims, b_dims)
+                    .filter(|s| s.full_is_a == wrt_a || s.kind == SpreadKind::Same)
+                    .filter(|_| ys.len() >= PARALLEL_ELEMENTS);
+                match (self, spread) {
+                    $( (Binary::$name, Some(spread)) => for_each_chunk_mut(dx, spread.row_len, &|range, dx| {
+                        let first = range.start;
+                        spread.for_each(range, |o, i, j| {
+                            let ($da, $db, $y) = (av[i], bv[j], ys[o]);
+                            dx[o - first] += dys[o] * if wrt_a { ($df).0 } else { ($df).1 };
+                        })
+                    }),
+                    (Binary::$name, None) => if wrt_a {
                         for_each_broadcast(out_dims, a_dims, b_dims, |o, i, j| {
                             let ($da, $db, $y) = (av[i], bv[j], ys[o]);
                             dx[i] += dys[o] * ($df).0;

@@ -13,6 +13,7 @@
 use crate::float::Float;
 use crate::kernels;
 use crate::ops::Op;
+use crate::parallel::for_each_chunk_mut;
 use crate::shape::{reduced_shape, resolve_axis, split_at_axis};
 use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
 use crate::var::Var;
@@ -183,9 +184,13 @@ pub(crate) fn reduce_backward<T: Float>(
             };
             if inner == 1 {
                 // The last axis (or everything): each output's adjoint spreads over a row.
-                for (row, &g) in dx.chunks_exact_mut(len.max(1)).zip(out.adjoint) {
-                    row.iter_mut().for_each(|d| *d += g * scale);
-                }
+                for_each_chunk_mut(dx, len.max(1), &|range, dx| {
+                    let first = range.start / len.max(1);
+                    let rows = dx.chunks_exact_mut(len.max(1)).zip(&out.adjoint[first..]);
+                    for (row, &g) in rows {
+                        row.iter_mut().for_each(|d| *d += g * scale);
+                    }
+                });
                 return;
             }
             for o in 0..outer {
