@@ -8,8 +8,9 @@
 
 use crate::float::Float;
 use crate::ops::Op;
+use crate::ops::OutShape;
 use crate::shape::{numel, Dims};
-use crate::tape::{OutShape, Tape};
+use crate::tape::Tape;
 use crate::var::Var;
 
 impl<T: Float> Tape<T> {

@@ -10,9 +10,10 @@
 
 use crate::float::Float;
 use crate::grads::Grads;
+use crate::ops::NodeId;
 use crate::ops::Op;
 use crate::shape::Dims;
-use crate::tape::{NodeId, Tape};
+use crate::tape::Tape;
 use crate::var::Var;
 use std::fmt;
 

@@ -24,16 +24,11 @@
 use crate::arena_cell::ArenaCell;
 use crate::float::Float;
 use crate::grads::Grads;
-use crate::matrix::MatRef;
-use crate::ops::{Op, PackedUnary, Unary};
+use crate::ops::{Adjoints, NodeId, Op, OutShape, Output, PackedUnary, Recorded, Unary};
 use crate::shape::{numel, Dims};
 use crate::tensor::Tensor;
 use crate::var::Var;
-use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Position of a node on its tape.
-pub(crate) type NodeId = u32;
 
 /// One recorded op: what it was, where its output lives in the value arena, its shape.
 ///
@@ -124,13 +119,6 @@ impl Node {
     }
 }
 
-/// The shape of a node being recorded: given, or that of an earlier node.
-#[derive(Clone, Copy)]
-pub(crate) enum OutShape<'a> {
-    Dims(&'a [usize]),
-    SameAs(NodeId),
-}
-
 /// The buffers of a tape. Values and adjoints share one layout, so a node's adjoint
 /// lives at the same offset as its value.
 #[derive(Default, Debug)]
@@ -157,8 +145,8 @@ pub(crate) struct Borrowed<T> {
     len: usize,
     /// Chosen rows of `data` (a row-major matrix with `row_len` columns): their indices
     /// sit at `indices[start..start + count]`.
-    rows: Option<(usize, usize)>,
-    row_len: usize,
+    pub(crate) rows: Option<(usize, usize)>,
+    pub(crate) row_len: usize,
 }
 
 // SAFETY: a `Borrowed` is a shared reference in all but lifetime, and `&[T]` is `Send`
@@ -178,91 +166,10 @@ impl<T> std::fmt::Debug for Borrowed<T> {
 
 impl<T> Borrowed<T> {
     /// The lent slice.
-    fn data(&self) -> &[T] {
+    pub(crate) fn data(&self) -> &[T] {
         // SAFETY: `data` and `len` come from a live `&[T]` when recorded, and it is read
         // only while a var that uses it is alive (module documentation).
         unsafe { std::slice::from_raw_parts(self.data, self.len) }
-    }
-}
-
-/// Read access to everything recorded before the node being computed or differentiated.
-pub(crate) struct Recorded<'a, T> {
-    pub nodes: &'a [Node],
-    pub values: &'a [T],
-    pub dims: &'a [usize],
-    pub indices: &'a [usize],
-    pub borrowed: &'a [Borrowed<T>],
-    pub params: &'a [T],
-}
-
-impl<'a, T: Float> Recorded<'a, T> {
-    pub fn node(&self, id: NodeId) -> &'a Node {
-        &self.nodes[id as usize]
-    }
-    /// The value of a node as one contiguous slice.
-    ///
-    /// # Panics
-    /// For rows read in place; [`Tape::record`] copies those into the arena before an op
-    /// other than a matrix product sees them.
-    pub fn value(&self, id: NodeId) -> &'a [T] {
-        let n = self.node(id);
-        match n.op {
-            Op::Borrowed(slot) => {
-                let borrowed = &self.borrowed[slot as usize];
-                assert!(
-                    borrowed.rows.is_none(),
-                    "rows read in place are not contiguous"
-                );
-                borrowed.data()
-            }
-            _ => &self.values[n.range()],
-        }
-    }
-    /// The value of a 2-d node as a matrix operand (rows read in place stay in place),
-    /// transposed if asked.
-    pub fn matrix(&self, id: NodeId, transposed: bool) -> MatRef<'a, T> {
-        let dims = self.dims(id);
-        let matrix = match self.node(id).op {
-            Op::Borrowed(slot) => match &self.borrowed[slot as usize] {
-                Borrowed {
-                    rows: Some((start, count)),
-                    row_len,
-                    ..
-                } => {
-                    let borrowed = &self.borrowed[slot as usize];
-                    MatRef::gathered(
-                        borrowed.data(),
-                        *row_len,
-                        &self.indices[*start..start + count],
-                    )
-                }
-                _ => MatRef::row_major(self.value(id), dims[0], dims[1]),
-            },
-            _ => MatRef::row_major(self.value(id), dims[0], dims[1]),
-        };
-        if transposed {
-            matrix.t()
-        } else {
-            matrix
-        }
-    }
-    /// The value of a node, gathered into a new buffer if it is rows read in place.
-    pub fn value_cow(&self, id: NodeId) -> Cow<'a, [T]> {
-        match self.node(id).op {
-            Op::Borrowed(slot) if self.borrowed[slot as usize].rows.is_some() => {
-                let mut rows = Vec::new();
-                self.matrix(id, false).to_row_major(&mut rows);
-                Cow::Owned(rows)
-            }
-            _ => Cow::Borrowed(self.value(id)),
-        }
-    }
-    pub fn dims(&self, id: NodeId) -> &'a [usize] {
-        let n = self.node(id);
-        &self.dims[n.dims_start as usize..n.dims_start as usize + n.ndim as usize]
-    }
-    pub fn requires_grad(&self, id: NodeId) -> bool {
-        self.node(id).requires_grad
     }
 }
 
@@ -284,33 +191,6 @@ fn grow_values<T: Float>(values: &mut Vec<T>, written: &mut (usize, usize), len:
         values.resize(len, T::ZERO);
     }
     *written = (trusted.max(len), values.capacity());
-}
-
-/// The adjoints of the nodes recorded before the one being differentiated, and which of
-/// them the sweep has reached.
-pub(crate) struct Adjoints<'a, T> {
-    values: &'a mut [T],
-    reached: &'a mut [bool],
-}
-
-/// Mutable adjoint slice of a node, when it wants a gradient. Asking for it marks the node
-/// reached, so the sweep will differentiate it in turn; the first time, it is zeroed (the
-/// buffer holds the previous sweep's adjoints).
-pub(crate) fn adjoint_of<'g, T: Float>(
-    recorded: &Recorded<'_, T>,
-    adjoints: &'g mut Adjoints<'_, T>,
-    id: NodeId,
-) -> Option<&'g mut [T]> {
-    let n = &recorded.nodes[id as usize];
-    if !n.requires_grad {
-        return None;
-    }
-    let adjoint = &mut adjoints.values[n.range()];
-    if !adjoints.reached[id as usize] {
-        adjoint.fill(T::ZERO);
-        adjoints.reached[id as usize] = true;
-    }
-    Some(adjoint)
 }
 
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
@@ -811,10 +691,7 @@ impl<T: Float> Tape<T> {
                 adjoint: &after[..node.len()],
                 dims: &arena.dims[node.dims_start as usize..][..node.ndim as usize],
             };
-            let mut adjoints = Adjoints {
-                values: before,
-                reached: &mut reached[..i],
-            };
+            let mut adjoints = Adjoints::new(before, &mut reached[..i]);
             node.op.backward(&recorded, &out, &mut adjoints);
         }
     }
@@ -959,14 +836,4 @@ impl<T: Float> std::fmt::Debug for Tape<T> {
             .field("values", &values)
             .finish()
     }
-}
-
-/// What a backward rule knows of the node it differentiates.
-pub(crate) struct Output<'a, T> {
-    /// The node's forward value.
-    pub value: &'a [T],
-    /// d(result)/d(this node), already complete when the rule runs.
-    pub adjoint: &'a [T],
-    /// The node's shape.
-    pub dims: &'a [usize],
 }

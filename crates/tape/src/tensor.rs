@@ -3,8 +3,8 @@
 use crate::float::Float;
 use crate::kernels;
 use crate::shape::{
-    broadcast_shapes, check_labels, numel, reduced_shape, resolve_axis, shape, Dims, Shape,
-    ShapeError,
+    broadcast_shapes, check_labels, matmul_dims, numel, pick_dims, reduced_shape, resolve_axis,
+    shape, transpose_dims, Dims, Shape, ShapeError,
 };
 use rand::Rng;
 use std::fmt;
@@ -418,63 +418,6 @@ impl<T: Float> Tensor<T> {
             shape: self.shape.clone(),
         }
     }
-}
-
-/// `(m, k, n)` for a matrix product, or an error naming both shapes.
-pub(crate) fn matmul_dims(a: &[usize], b: &[usize]) -> Result<(usize, usize, usize), ShapeError> {
-    match (a, b) {
-        ([m, k], [k2, n]) if k == k2 => Ok((*m, *k, *n)),
-        ([_, k], [k2, _]) => Err(ShapeError::new(
-            "matmul",
-            format_args!(
-                "{} x {}: inner dimensions {k} and {k2} differ",
-                Dims(a),
-                Dims(b)
-            ),
-        )),
-        _ => Err(ShapeError::new(
-            "matmul",
-            format_args!("{} x {}: both operands must be 2-d", Dims(a), Dims(b)),
-        )),
-    }
-}
-
-/// `Some((rows, cols))` for transposing a 2-d shape, `None` for a 0-d or 1-d one (left as
-/// it is), or an error for more dimensions.
-pub(crate) fn transpose_dims(dims: &[usize]) -> Result<Option<(usize, usize)>, ShapeError> {
-    match *dims {
-        [] | [_] => Ok(None),
-        [rows, cols] => Ok(Some((rows, cols))),
-        _ => Err(ShapeError::new(
-            "transpose",
-            format_args!("expects at most 2 dimensions, got {}", Dims(dims)),
-        )),
-    }
-}
-
-/// `(rows, cols)` for picking one element per row along the last axis.
-pub(crate) fn pick_dims(dims: &[usize], indices: &[usize]) -> Result<(usize, usize), ShapeError> {
-    let Some((&cols, outer)) = dims.split_last() else {
-        return Err(ShapeError::new("pick", "cannot pick from a 0-d tensor"));
-    };
-    let rows = numel(outer);
-    if indices.len() != rows {
-        return Err(ShapeError::new(
-            "pick",
-            format_args!(
-                "{} indices for a tensor of shape {} with {rows} rows",
-                indices.len(),
-                Dims(dims)
-            ),
-        ));
-    }
-    if let Some((row, &index)) = indices.iter().enumerate().find(|(_, &i)| i >= cols) {
-        return Err(ShapeError::new(
-            "pick",
-            format_args!("index {index} at row {row} is out of range for {cols} columns"),
-        ));
-    }
-    Ok((rows, cols))
 }
 
 impl<T: Float> fmt::Debug for Tensor<T> {

@@ -2,8 +2,9 @@
 
 use crate::float::Float;
 use crate::grads::Grads;
+use crate::ops::NodeId;
 use crate::shape::Shape;
-use crate::tape::{NodeId, Tape};
+use crate::tape::Tape;
 use crate::tensor::Tensor;
 
 /// A value recorded on a tape: a cheap `Copy` handle (a tape reference and an index).

@@ -4,9 +4,11 @@
 
 use crate::float::Float;
 use crate::kernels::{for_each_broadcast, Spread, SpreadKind};
+use crate::ops::toolkit::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
+use crate::ops::Op;
 use crate::parallel::{for_each_chunk_mut, PARALLEL_ELEMENTS};
 use crate::shape::{broadcast_shapes, ShapeError};
-use crate::tape::{adjoint_of, Adjoints, Arena, NodeId, OutShape, Output, Recorded};
+use crate::tape::Arena;
 use crate::var::Var;
 
 /// Declares the unary ops, one row each:
@@ -240,9 +242,17 @@ fn sigmoid<T: Float>(x: T) -> T {
     }
 }
 
-/// Declares the binary ops: `Name: |a, b| f(a, b), |a, b, y| (df/da, df/db);`.
+/// Declares the binary ops, one row each, as [`unary_ops!`] does:
+///
+/// ```text
+/// /// doc
+/// Name = "printed_name", fn var_method: |a, b| f(a, b), |a, b, y| (df/da, df/db);
+/// ```
+///
+/// A row with `fn var_method` gets `Var::var_method(self, other)`, broadcasting; one
+/// without is reached through an operator (`a + b` records `Add`).
 macro_rules! binary_ops {
-    ($( $(#[$doc:meta])* $name:ident ($label:literal) : |$a:ident, $b:ident| $f:expr, |$da:ident, $db:ident, $y:ident| $df:expr; )*) => {
+    ($( $(#[$doc:meta])* $name:ident = $label:literal $(, fn $method:ident)? : |$a:ident, $b:ident| $f:expr, |$da:ident, $db:ident, $y:ident| $df:expr; )*) => {
         /// A binary elementwise op with its two partial derivatives.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Binary {
@@ -340,22 +350,55 @@ macro_rules! binary_ops {
                 }
             }
         }
+
+        $( binary_method!($(#[$doc])* $name $(, fn $method)?); )*
+    };
+}
+
+/// The `Var` method of one row of [`binary_ops!`], if the row names one.
+macro_rules! binary_method {
+    ($(#[$doc:meta])* $name:ident) => {};
+    ($(#[$doc:meta])* $name:ident, fn $method:ident) => {
+        impl<'t, T: Float> Var<'t, T> {
+            $(#[$doc])*
+            ///
+            /// # Panics
+            /// If the shapes do not broadcast; the message names the op and both shapes.
+            #[inline]
+            pub fn $method(self, other: Self) -> Self {
+                self.binary(other, Binary::$name)
+            }
+        }
     };
 }
 
 binary_ops! {
     /// `a + b`
-    Add("add"): |a, b| a + b, |_a, _b, _y| (T::ONE, T::ONE);
+    Add = "add": |a, b| a + b, |_a, _b, _y| (T::ONE, T::ONE);
     /// `a - b`
-    Sub("sub"): |a, b| a - b, |_a, _b, _y| (T::ONE, -T::ONE);
+    Sub = "sub": |a, b| a - b, |_a, _b, _y| (T::ONE, -T::ONE);
     /// `a * b`
-    Mul("mul"): |a, b| a * b, |a, b, _y| (b, a);
+    Mul = "mul": |a, b| a * b, |a, b, _y| (b, a);
     /// `a / b`: `(1 / b, -a / b^2 = -y / b)`.
-    Div("div"): |a, b| a / b, |_a, b, y| (b.recip(), -y / b);
-    /// Elementwise maximum (NaN if either is NaN); a tie splits the gradient evenly.
-    Maximum("maximum"): |a, b| if b > a || b.is_nan() { b } else { a }, |a, b, y| extremum_partials(a, b, y);
-    /// Elementwise minimum (NaN if either is NaN); a tie splits the gradient evenly.
-    Minimum("minimum"): |a, b| if b < a || b.is_nan() { b } else { a }, |a, b, y| extremum_partials(a, b, y);
+    Div = "div": |a, b| a / b, |_a, b, y| (b.recip(), -y / b);
+    /// Elementwise maximum of two vars (broadcasting); NaN where either is NaN.
+    ///
+    /// Where the two are equal, each gets half the gradient (as in PyTorch), which is also
+    /// what central differences measure there; see [Ties](crate::ops::reduce#ties).
+    ///
+    /// ```
+    /// use tape::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let a = tape.var(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]));
+    /// let b = tape.var(&Tensor::from_vec(vec![1.0, 1.0, 4.0], &[3]));
+    /// let grads = a.maximum(b).sum().backward();
+    /// assert_eq!(grads.wrt(a), &[0.5, 1.0, 0.0]);
+    /// assert_eq!(grads.wrt(b), &[0.5, 0.0, 1.0]);
+    /// ```
+    Maximum = "maximum", fn maximum: |a, b| if b > a || b.is_nan() { b } else { a }, |a, b, y| extremum_partials(a, b, y);
+    /// Elementwise minimum of two vars (broadcasting); NaN where either is NaN. Ties split
+    /// the gradient evenly, as for [`maximum`](Var::maximum).
+    Minimum = "minimum", fn minimum: |a, b| if b < a || b.is_nan() { b } else { a }, |a, b, y| extremum_partials(a, b, y);
 }
 
 /// The partial derivatives of `y = max(a, b)` or `min(a, b)`: the operand equal to `y`
@@ -535,32 +578,7 @@ impl<'t, T: Float> Var<'t, T> {
             Err(e) => panic!("{e}"),
         }
     }
-
-    /// Elementwise maximum of two vars (broadcasting); NaN where either is NaN.
-    ///
-    /// Where the two are equal, each gets half the gradient (as in PyTorch), which is also
-    /// what central differences measure there; see [Ties](crate::ops::reduce#ties).
-    ///
-    /// ```
-    /// use tape::{Tape, Tensor};
-    /// let tape = Tape::<f64>::new();
-    /// let a = tape.var(&Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]));
-    /// let b = tape.var(&Tensor::from_vec(vec![1.0, 1.0, 4.0], &[3]));
-    /// let grads = a.maximum(b).sum().backward();
-    /// assert_eq!(grads.wrt(a), &[0.5, 1.0, 0.0]);
-    /// assert_eq!(grads.wrt(b), &[0.5, 0.0, 1.0]);
-    /// ```
-    pub fn maximum(self, other: Self) -> Self {
-        self.binary(other, Binary::Maximum)
-    }
-    /// Elementwise minimum of two vars (broadcasting); NaN where either is NaN. Ties split
-    /// the gradient evenly, as for [`maximum`](Var::maximum).
-    pub fn minimum(self, other: Self) -> Self {
-        self.binary(other, Binary::Minimum)
-    }
 }
-
-use crate::ops::Op;
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,11 @@
 //! Indexing: pick one element per row (the label term of cross-entropy), one-hot rows.
 
 use crate::float::Float;
+use crate::ops::toolkit::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
 use crate::ops::Op;
+use crate::shape::pick_dims;
 use crate::shape::{check_labels, ShapeError};
-use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded, Tape};
-use crate::tensor::pick_dims;
+use crate::tape::Tape;
 use crate::var::Var;
 
 impl<'t, T: Float> Var<'t, T> {

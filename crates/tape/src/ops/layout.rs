@@ -2,10 +2,10 @@
 
 use crate::float::Float;
 use crate::kernels::for_each_broadcast;
+use crate::ops::toolkit::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
 use crate::ops::Op;
+use crate::shape::transpose_dims;
 use crate::shape::{broadcast_shapes, numel, resolve_axis, split_at_axis, Dims, Shape, ShapeError};
-use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
-use crate::tensor::transpose_dims;
 use crate::var::Var;
 
 impl<'t, T: Float> Var<'t, T> {

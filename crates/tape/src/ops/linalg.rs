@@ -3,10 +3,10 @@
 use crate::float::Float;
 use crate::kernels;
 use crate::matrix::MatRef;
+use crate::ops::toolkit::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
 use crate::ops::Op;
+use crate::shape::matmul_dims;
 use crate::shape::{Dims, ShapeError};
-use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
-use crate::tensor::matmul_dims;
 use crate::var::Var;
 
 impl<'t, T: Float> Var<'t, T> {

@@ -3,11 +3,62 @@
 //!
 //! - [`elementwise`]: unary and binary elementwise ops, declared as `(f, df)` pairs
 //! - [`linalg`]: matrix product and transpose
-//! - [`reduce`]: sum, mean and max, over everything or along an axis
+//! - [`reduce`]: sum, mean, max and min, over everything or along an axis
 //! - [`layout`]: reshape, broadcast, concatenation, detach
 //! - [`index`]: pick by index (the label term of cross-entropy), one-hot
 //! - [`select`]: parts of a var: a range along an axis (narrow), slices by index
 //!   (index_select), one element per position along an axis (gather)
+//!
+//! and `toolkit`, what an op sees of the tape: `NodeId`, `OutShape`, `Recorded`,
+//! `Output`, `adjoint_of`. The tape itself (`tape.rs`) is storage, recording and the
+//! reverse sweep; an op author does not need to read it.
+//!
+//! # How to add an op
+//!
+//! **An elementwise op** is one row of the table in [`elementwise`]: `unary_ops!` for
+//! `f(x)`, `binary_ops!` for `f(a, b)`.
+//!
+//! ```text
+//! /// Hyperbolic sine `sinh x`: derivative `cosh x`.
+//! Sinh = "sinh", fn sinh: |x| x.sinh(), |x, _y| x.cosh();
+//! ```
+//!
+//! The row gives the [`Unary`] (or [`Binary`]) variant, the forward pass, the chain rule
+//! (broadcasting and the scalar fast lane included), the name a listing of the tape and
+//! its DOT graph print, and, because it names `fn sinh`, the method `Var::sinh`
+//! documented by the row's doc comment. `y` is the forward output, which many
+//! derivatives reuse. A parameter goes in parentheses: `Powf(p: T) = "powf", fn powf:
+//! ...`. If `f` needs a function [`Float`] lacks, add it to the trait with its `f32`,
+//! `f64` and [`Dual`](crate::Dual) implementations (the dual one is what makes the new op
+//! twice differentiable). Then test it: one line in the `unary_ops!` list of
+//! `tests/gradcheck_ops.rs` (central differences against the tape), and, if it is twice
+//! differentiable, one `Prim` in `tests/second_order.rs` (`gradgradcheck`).
+//!
+//! **Any other op** takes four steps, all in this folder and `shape.rs`:
+//!
+//! 1. *Its shape rule*, in `shape.rs` if it is not trivial: a function from the input
+//!    shapes to the output shape that returns a [`ShapeError`](crate::ShapeError) naming
+//!    the op and the shapes (`matmul_dims`, `pick_dims`).
+//! 2. *Its variant* in `Op` below, holding its inputs' `NodeId`s (integer side data,
+//!    such as labels, goes in the tape's index arena through `Tape::push_indices`, so that
+//!    `Op` stays small). Add its arm to `describe` (how a listing prints it),
+//!    `for_each_input` and `backward`. The compiler points at each `match` that misses it.
+//! 3. *Its forward pass*: the `Var` methods, `try_name` returning `Result` and `name`
+//!    panicking with the same message. Each calls
+//!    `tape.record(op, OutShape::Dims(&dims), false, |recorded, out| ...)`, which appends
+//!    the node and lets the closure write the output from its inputs' values
+//!    (`recorded.value(id)`, `recorded.dims(id)`; `recorded.matrix(id, transposed)` for a
+//!    matrix operand that may be rows read in place).
+//! 4. *Its backward rule*, next to it in the same file:
+//!    `fn name_backward(x: NodeId, recorded: &Recorded<T>, out: &Output<T>, adjoints:
+//!    &mut Adjoints<T>)`. `out.adjoint` is `d(result)/d(output)`, complete when the rule
+//!    runs; for each input, `if let Some(dx) = adjoint_of(recorded, adjoints, x)` lends
+//!    its adjoint (`None` if it wants no gradient), and the rule **adds** its
+//!    vector-Jacobian product into it (an input may feed several ops).
+//!
+//! Then test it as an elementwise op is tested (`tests/gradcheck_ops.rs`,
+//! `tests/second_order.rs`), and its shape errors in `tests/errors.rs`.
+//! [`select`] is a complete recent example: one variant, three methods, one backward rule.
 
 pub mod elementwise;
 pub mod index;
@@ -15,12 +66,13 @@ pub mod layout;
 pub mod linalg;
 pub mod reduce;
 pub mod select;
+pub(crate) mod toolkit;
 
 use crate::float::Float;
-use crate::tape::{Adjoints, NodeId, Output, Recorded};
 pub(crate) use elementwise::PackedUnary;
 pub use elementwise::{Binary, Unary};
 pub use reduce::Reduction;
+pub(crate) use toolkit::{Adjoints, NodeId, OutShape, Output, Recorded};
 
 /// What a node computed, with the ids of its inputs. Side data (labels, input lists)
 /// lives in the tape's index arena so that this stays small and `Copy`.
@@ -95,10 +147,8 @@ impl Op {
             Op::Transpose(x) => format!("transpose(#{x})"),
             Op::Reshape(x) => format!("reshape(#{x})"),
             Op::BroadcastTo(x) => format!("broadcast_to(#{x})"),
-            Op::Reduce(kind, x, None) => format!("{}(#{x})", format!("{kind:?}").to_lowercase()),
-            Op::Reduce(kind, x, Some(axis)) => {
-                format!("{}_axis(#{x}, {axis})", format!("{kind:?}").to_lowercase())
-            }
+            Op::Reduce(kind, x, None) => format!("{}(#{x})", kind.name()),
+            Op::Reduce(kind, x, Some(axis)) => format!("{}_axis(#{x}, {axis})", kind.name()),
             Op::Pick { x, .. } => format!("pick(#{x}, labels)"),
             Op::Concat {
                 axis,

@@ -12,10 +12,10 @@
 
 use crate::float::Float;
 use crate::kernels;
+use crate::ops::toolkit::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
 use crate::ops::Op;
 use crate::parallel::for_each_chunk_mut;
 use crate::shape::{reduced_shape, resolve_axis, split_at_axis};
-use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
 use crate::var::Var;
 
 /// Which reduction a node computed.
@@ -29,6 +29,19 @@ pub enum Reduction {
     Max,
     /// Minimum; a tie splits the gradient evenly among the minimal elements.
     Min,
+}
+
+impl Reduction {
+    /// The name of the method that records this reduction over everything (`sum`, ...);
+    /// along an axis it is this name with `_axis`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reduction::Sum => "sum",
+            Reduction::Mean => "mean",
+            Reduction::Max => "max",
+            Reduction::Min => "min",
+        }
+    }
 }
 
 impl<'t, T: Float> Var<'t, T> {

@@ -7,9 +7,9 @@
 //! element was read more than once (a repeated index).
 
 use crate::float::Float;
+use crate::ops::toolkit::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
 use crate::ops::Op;
 use crate::shape::{numel, resolve_axis, split_at_axis, Dims, ShapeError};
-use crate::tape::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
 use crate::var::Var;
 
 /// Which slices along an axis `narrow` and `index_select` take.
