@@ -16,7 +16,6 @@ Prints one line per measure, `NAME: MEDIAN_SECONDS (min MIN, REPEATS runs)`, as
     ~/venv/bin/python scripts/pytorch_mnist.py [--threads N]
 """
 import argparse
-import gzip
 import os
 import statistics
 import time
@@ -25,19 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MNIST = os.path.join(ROOT, "data", "mnist")
-
-
-def idx(name):
-    with gzip.open(os.path.join(MNIST, name)) as f:
-        data = f.read()
-    if data[2] == 8 and data[3] == 3:  # images
-        n, rows, cols = (int.from_bytes(data[i:i + 4], "big") for i in (4, 8, 12))
-        pixels = np.frombuffer(data, np.uint8, offset=16).reshape(n, rows * cols)
-        return pixels.astype(np.float32) / 255.0
-    n = int.from_bytes(data[4:8], "big")
-    return np.frombuffer(data, np.uint8, offset=8)[:n].astype(np.int64)
+from mnist_idx import idx
 
 
 def timed(name, run, repeats, warmup=2):

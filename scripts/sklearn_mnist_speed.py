@@ -10,7 +10,6 @@ both times and test accuracies.
     cargo build --release
     python3 scripts/sklearn_mnist_speed.py [MAX_ITER]
 """
-import gzip
 import os
 import re
 import subprocess
@@ -20,18 +19,9 @@ import time
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from mnist_idx import idx
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MNIST = os.path.join(ROOT, "data", "mnist")
-
-
-def idx(name):
-    with gzip.open(os.path.join(MNIST, name)) as f:
-        data = f.read()
-    if data[2] == 8 and data[3] == 3:  # images
-        n, rows, cols = (int.from_bytes(data[i:i + 4], "big") for i in (4, 8, 12))
-        return np.frombuffer(data, np.uint8, offset=16).reshape(n, rows * cols).astype(np.float32) / 255.0
-    n = int.from_bytes(data[4:8], "big")
-    return np.frombuffer(data, np.uint8, offset=8)[:n]
 
 
 def main():

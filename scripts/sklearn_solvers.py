@@ -30,7 +30,6 @@ final objective.
 """
 
 import csv
-import gzip
 import json
 import os
 import re
@@ -46,6 +45,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_baseline import read_split_csv  # this script's directory is on sys.path
+
+from mnist_idx import idx
 
 REPO = Path(__file__).resolve().parent.parent
 BINARY = REPO / "target" / "release" / "tapegrad"
@@ -106,19 +107,9 @@ def one_split(name, seed):
     }, ours
 
 
-def idx(name):
-    with gzip.open(REPO / "data" / "mnist" / name) as f:
-        data = f.read()
-    n = int.from_bytes(data[4:8], "big")
-    if data[3] == 3:
-        rows, cols = (int.from_bytes(data[i:i + 4], "big") for i in (8, 12))
-        return np.frombuffer(data, np.uint8, offset=16).reshape(n, rows * cols) / 255.0
-    return np.frombuffer(data, np.uint8, offset=8)[:n].astype(int)
-
-
 def mnist():
-    x, y = idx("train-images-idx3-ubyte.gz"), idx("train-labels-idx1-ubyte.gz")
-    x_test, y_test = idx("t10k-images-idx3-ubyte.gz"), idx("t10k-labels-idx1-ubyte.gz")
+    x, y = idx("train-images-idx3-ubyte.gz", np.float64), idx("train-labels-idx1-ubyte.gz")
+    x_test, y_test = idx("t10k-images-idx3-ubyte.gz", np.float64), idx("t10k-labels-idx1-ubyte.gz")
     n = len(y)
     start = time.perf_counter()
     model = LogisticRegression(max_iter=200).fit(x, y)

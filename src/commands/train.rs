@@ -170,19 +170,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         }
         say!();
     }
-    match &evaluation {
-        Some(e) => say!(
-            "test accuracy: {:.4} ({}/{} rows)",
-            e.accuracy,
-            e.correct,
-            e.rows
-        ),
-        None => say!(
-            "training accuracy: {:.4} ({} rows; no test part)",
-            model.score(&fit_on)?,
-            fit_on.len()
-        ),
-    }
+    say_accuracy(evaluation.as_ref(), &model, &fit_on)?;
     let evaluated = started.elapsed();
 
     write_outputs(args, &model, &history)?;
@@ -405,4 +393,26 @@ fn abbreviated(names: &[String], max: usize) -> String {
         return names.join(", ");
     }
     format!("{}, ... ({} in all)", names[..max].join(", "), names.len())
+}
+
+/// Prints the accuracy on the test part, or on the training data when there is none.
+pub(super) fn say_accuracy(
+    evaluation: Option<&Evaluation>,
+    model: &SoftmaxRegression,
+    trained_on: &Dataset,
+) -> Result<()> {
+    match evaluation {
+        Some(e) => say!(
+            "test accuracy: {:.4} ({}/{} rows)",
+            e.accuracy,
+            e.correct,
+            e.rows
+        ),
+        None => say!(
+            "training accuracy: {:.4} ({} rows; no test part)",
+            model.score(trained_on)?,
+            trained_on.len()
+        ),
+    }
+    Ok(())
 }

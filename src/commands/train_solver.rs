@@ -6,7 +6,7 @@
 //! caps the solver's iterations. Flags of stepwise training (sampling, schedules, early
 //! stopping, initialisation) do not apply and are refused.
 
-use super::train::{load, Loaded};
+use super::train::{load, say_accuracy, Loaded};
 use crate::cli::TrainArgs;
 use crate::console;
 use crate::error::{CliError, Result};
@@ -118,18 +118,7 @@ pub fn run(args: &TrainArgs, solver: Solver, started: Instant) -> Result<()> {
         Some(test) => Some(Evaluation::of(&model, &test.data, &test_name)?),
         None => None,
     };
-    match &evaluation {
-        Some(e) => say!(
-            "test accuracy: {:.4} ({}/{} rows)",
-            e.accuracy,
-            e.correct,
-            e.rows
-        ),
-        None => say!(
-            "training accuracy: {:.4} ({n} rows; no test part)",
-            model.score(&train.data)?
-        ),
-    }
+    say_accuracy(evaluation.as_ref(), &model, &train.data)?;
     if let Some(path) = &args.model {
         model.save(path)?;
     }

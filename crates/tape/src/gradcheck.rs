@@ -202,18 +202,26 @@ where
     let tape = Tape::new();
     let vars: Vec<_> = inputs.iter().map(|x| tape.var(x)).collect();
     let out = f(&tape, &vars);
+    finite_scalar(out)?;
+    let grads = out.backward();
+    Ok(vars.iter().map(|&v| grads.tensor(v)).collect())
+}
+
+/// The value of a function's result, or the error for a result that is not one finite
+/// number (the checks compare derivatives of a scalar function only).
+pub(crate) fn finite_scalar(out: Var<'_, f64>) -> Result<f64, GradcheckError> {
     if out.len() != 1 {
         return Err(GradcheckError::NotScalar {
             shape: out.shape().to_vec(),
         });
     }
-    if !out.item().is_finite() {
-        return Err(GradcheckError::NonFinite { value: out.item() });
+    match out.item() {
+        value if value.is_finite() => Ok(value),
+        value => Err(GradcheckError::NonFinite { value }),
     }
-    let grads = out.backward();
-    Ok(vars.iter().map(|&v| grads.tensor(v)).collect())
 }
 
+/// The multi-index of row-major position `flat` in a tensor of shape `dims`.
 fn unravel(mut flat: usize, dims: &[usize]) -> Vec<usize> {
     let mut index = vec![0; dims.len()];
     for (i, &d) in dims.iter().enumerate().rev() {
@@ -247,9 +255,6 @@ where
     let mut tape = Tape::new();
     let mut shifted = inputs.to_vec();
     let mut numeric: Vec<Tensor<f64>> = inputs.iter().map(|x| Tensor::zeros(x.shape())).collect();
-    let mut report = GradcheckReport::default();
-    // The worst disagreement: (excess over its tolerance, input, flat index, tolerance).
-    let mut worst: Option<(f64, usize, usize, f64)> = None;
     for (input, grad) in analytic.iter().enumerate() {
         for j in 0..grad.len() {
             let x = inputs[input].data()[j];
@@ -258,14 +263,35 @@ where
             shifted[input].data_mut()[j] = x - options.eps;
             let minus = evaluate(&mut tape, &f, &shifted);
             shifted[input].data_mut()[j] = x;
+            numeric[input].data_mut()[j] = (plus - minus) / (2.0 * options.eps);
+        }
+    }
+    compare(analytic, numeric, options)
+}
 
-            let numeric_j = (plus - minus) / (2.0 * options.eps);
-            numeric[input].data_mut()[j] = numeric_j;
-            let error = (grad.data()[j] - numeric_j).abs();
-            let tolerance = options.atol + options.rtol * numeric_j.abs();
+/// Compares every element of `analytic` with `numeric` by
+/// `|analytic - numeric| <= atol + rtol |numeric|`, and names the element that exceeds
+/// its tolerance by the most (a NaN on either side fails too). Shared by
+/// [`gradcheck`] and [`gradgradcheck`](crate::gradgradcheck()).
+pub(crate) fn compare(
+    analytic: Vec<Tensor<f64>>,
+    numeric: Vec<Tensor<f64>>,
+    options: &GradcheckOptions,
+) -> Result<GradcheckReport, GradcheckError> {
+    let mut report = GradcheckReport {
+        analytic,
+        numeric,
+        ..GradcheckReport::default()
+    };
+    // The worst disagreement: (excess over its tolerance, input, flat index, tolerance).
+    let mut worst: Option<(f64, usize, usize, f64)> = None;
+    for (input, (a, n)) in report.analytic.iter().zip(&report.numeric).enumerate() {
+        for (j, (&analytic, &numeric)) in a.data().iter().zip(n.data()).enumerate() {
+            let error = (analytic - numeric).abs();
+            let tolerance = options.atol + options.rtol * numeric.abs();
             report.checked += 1;
             report.max_abs_error = report.max_abs_error.max(error);
-            // NaN on either side fails too: `!(error <= tolerance)`.
+            // `!(error <= tolerance)`, so that NaN fails.
             let excess = if error <= tolerance {
                 continue;
             } else {
@@ -279,8 +305,6 @@ where
             }
         }
     }
-    report.analytic = analytic;
-    report.numeric = numeric;
     match worst {
         None => Ok(report),
         Some((_, input, j, tolerance)) => Err(GradcheckError::Mismatch {

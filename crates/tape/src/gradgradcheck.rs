@@ -12,7 +12,7 @@
 //! finite differences of them. A random `u` mixes every column of `H`, so a wrong entry
 //! passes only by a measure-zero accident of the direction.
 
-use crate::gradcheck::{GradcheckError, GradcheckOptions, GradcheckReport};
+use crate::gradcheck::{compare, finite_scalar, GradcheckError, GradcheckOptions, GradcheckReport};
 use crate::second_order::{value_and_grad, HvpTape, ScalarFunction};
 use crate::tape::Tape;
 use crate::tensor::Tensor;
@@ -61,54 +61,7 @@ pub fn gradgradcheck<F: ScalarFunction + ?Sized>(
         .zip(&minus)
         .map(|(p, m)| p.zip_with(m, "gradgradcheck", |p, m| (p - m) / (2.0 * options.eps)))
         .collect();
-    let mut report = GradcheckReport {
-        checked: 0,
-        max_abs_error: 0.0,
-        analytic: analytic.clone(),
-        numeric: numeric.clone(),
-        directional: None,
-    };
-    // The worst element: (by how much it exceeds its tolerance, input, index, analytic,
-    // numeric, tolerance).
-    let mut worst: Option<(f64, usize, Vec<usize>, f64, f64, f64)> = None;
-    for (input, (hu, nu)) in analytic.iter().zip(&numeric).enumerate() {
-        for (i, (&analytic, &numeric)) in hu.data().iter().zip(nu.data()).enumerate() {
-            let error = (analytic - numeric).abs();
-            let tolerance = options.atol + options.rtol * numeric.abs();
-            report.checked += 1;
-            report.max_abs_error = report.max_abs_error.max(error);
-            // NaN on either side fails too.
-            let excess = if error <= tolerance {
-                continue;
-            } else {
-                error - tolerance
-            };
-            if worst
-                .as_ref()
-                .is_none_or(|w| excess > w.0 || excess.is_nan())
-            {
-                worst = Some((
-                    excess,
-                    input,
-                    unravel(i, hu.shape()),
-                    analytic,
-                    numeric,
-                    tolerance,
-                ));
-            }
-        }
-    }
-    match worst {
-        Some((_, input, index, analytic, numeric, tolerance)) => Err(GradcheckError::Mismatch {
-            input: Some(input),
-            index,
-            analytic,
-            numeric,
-            tolerance,
-            report: Box::new(report),
-        }),
-        None => Ok(report),
-    }
+    compare(analytic, numeric, options)
 }
 
 /// The errors a check reports before comparing anything: a result that is not a single
@@ -119,26 +72,7 @@ fn check_value<F: ScalarFunction + ?Sized>(
 ) -> Result<(), GradcheckError> {
     let tape = Tape::<f64>::new();
     let vars: Vec<_> = inputs.iter().map(|x| tape.constant(x)).collect();
-    let out = f.eval(&tape, &vars);
-    if out.len() != 1 {
-        return Err(GradcheckError::NotScalar {
-            shape: out.shape().to_vec(),
-        });
-    }
-    match out.item() {
-        value if value.is_finite() => Ok(()),
-        value => Err(GradcheckError::NonFinite { value }),
-    }
-}
-
-/// The multi-index of row-major position `flat` in a tensor of shape `dims`.
-fn unravel(mut flat: usize, dims: &[usize]) -> Vec<usize> {
-    let mut index = vec![0; dims.len()];
-    for (i, &d) in dims.iter().enumerate().rev() {
-        index[i] = flat % d;
-        flat /= d;
-    }
-    index
+    finite_scalar(f.eval(&tape, &vars)).map(|_| ())
 }
 
 #[cfg(test)]

@@ -156,21 +156,13 @@ pub(crate) fn for_each_broadcast(
             (false, a, na)
         };
         let pair = |o: usize, k: usize| if full_a { (o, k) } else { (k, o) };
-        if is_row(other, other_len) {
+        // The other operand is indexed by the output's column (a row) or row (a column).
+        let row = is_row(other, other_len);
+        if row || is_column(other, other_len) {
             for r in 0..rows {
                 for j in 0..inner {
                     let o = r * inner + j;
-                    let (i, k) = pair(o, j);
-                    f(o, i, k);
-                }
-            }
-            return;
-        }
-        if is_column(other, other_len) {
-            for r in 0..rows {
-                for j in 0..inner {
-                    let o = r * inner + j;
-                    let (i, k) = pair(o, r);
+                    let (i, k) = pair(o, if row { j } else { r });
                     f(o, i, k);
                 }
             }
