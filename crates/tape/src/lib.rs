@@ -43,11 +43,16 @@
 //!   `a * b + c` reads like the maths.
 //! - **An arena**: values (and, during backward, adjoints) live in one growing buffer;
 //!   [`Tape::clear`] keeps the capacity, so recording and differentiating the same
-//!   computation again allocates nothing (`tests/allocation.rs` counts). The one exception
-//!   is inside the GEMM crate: `matrixmultiply` allocates a packing buffer per call
-//!   (at most 2.5 MiB, small next to the product itself).
-//! - **Generic over [`Float`]**: `f32` for speed, `f64` for [`gradcheck()`]; matrix products
-//!   go to the `matrixmultiply` GEMM kernels.
+//!   computation again allocates nothing, matrix products included
+//!   (`tests/allocation.rs` counts).
+//! - **Data read in place**: [`Tape::constant_borrowed`] and [`Tape::constant_rows`]
+//!   record constants whose values stay in the caller's buffer (a minibatch is a list of
+//!   row indices), for as long as the vars that use them live.
+//! - **Generic over [`Float`]**: `f32` for speed, `f64` for [`gradcheck()`]. Matrix
+//!   products with a small side (softmax regression's: 10 classes) stream the large
+//!   operand once through SIMD kernels of this crate, split over the cores
+//!   ([`parallel`]) with the same bits for any thread count; others go to the
+//!   `matrixmultiply` GEMM kernels.
 //! - **Second order by forward-over-reverse**: [`Dual`] numbers are a `Float` too, so a
 //!   `Tape<Dual<f64>>` differentiates its own reverse sweep. [`hvp`] gives Hessian-vector
 //!   products at a few gradients' cost, [`hessian`] small dense Hessians, and
