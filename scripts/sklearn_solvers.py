@@ -81,7 +81,7 @@ def tapegrad_solver(args):
 
 def one_split(name, seed):
     with tempfile.TemporaryDirectory(prefix="tapegrad-solvers-") as tmp:
-        subprocess.run([str(BINARY), "split", "--data", name, "--seed", str(seed),
+        subprocess.run([str(BINARY), "split", "--data", name, "--split-seed", str(seed),
                         "--out-dir", tmp], check=True, stdout=subprocess.DEVNULL)
         x_train, y_train = read_split_csv(Path(tmp) / "train.csv")
         x_test, _ = read_split_csv(Path(tmp) / "test.csv")

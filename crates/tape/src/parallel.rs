@@ -163,7 +163,21 @@ fn serve(worker: &Worker) {
 
 /// Runs `run(part)` for every part in `0..parts`, spread over the pool's threads, and
 /// returns when all are done. A panic in a part is re-raised here once all parts ended.
-pub(crate) fn for_each_part(parts: usize, run: &(dyn Fn(usize) + Sync)) {
+///
+/// Tape operations inside a part run on that part's thread alone (the pool is taken),
+/// so a caller can split work coarsely (say, blocks of rows, each on a tape of its own)
+/// without oversubscribing the cores. With the pool busy, every part runs on the
+/// caller's thread, in order.
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// let total = AtomicUsize::new(0);
+/// tape::parallel::for_each_part(4, &|part| {
+///     total.fetch_add(part + 1, Ordering::Relaxed);
+/// });
+/// assert_eq!(total.into_inner(), 1 + 2 + 3 + 4);
+/// ```
+pub fn for_each_part(parts: usize, run: &(dyn Fn(usize) + Sync)) {
     let nested = IS_WORKER.with(Cell::get);
     // At most 64 threads share one product; more would not pay on these shapes.
     let threads = threads().min(parts).min(64);

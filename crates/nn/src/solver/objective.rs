@@ -11,6 +11,7 @@
 use super::problem::{Differentiable, TwiceDifferentiable};
 use crate::functions::{cross_entropy, l2_penalty, squared_loss};
 use std::ops::Range;
+use std::sync::Mutex;
 use tape::{Float, Grads, HvpTape, ScalarFunction, Tape, Tensor, Var};
 
 /// What the rows are fitted to.
@@ -123,33 +124,37 @@ impl<'a, S: Float> LinearObjective<'a, S> {
     }
 
     /// Value and gradient of the data term over `blocks` of rows (the first one also
-    /// carrying the penalty), added into `grad`, on one tape reused block after block.
+    /// carrying the penalty), into `workspace`, on its tape reused block after block.
     fn blocks_value_and_grad(
         &self,
-        w: &Tensor<f64>,
-        b: &Tensor<f64>,
+        (w, b): (&Tensor<f64>, &Tensor<f64>),
         blocks: &[Range<usize>],
         penalty: bool,
-        grad: &mut [f64],
-    ) -> f64 {
-        let mut tape = Tape::<f64>::new();
-        let mut grads = Grads::new();
-        let mut value = 0.0;
+        workspace: &mut BlockWorkspace,
+    ) {
+        let BlockWorkspace {
+            tape,
+            grads,
+            grad,
+            value,
+        } = workspace;
+        grad.clear();
+        grad.resize(w.len() + b.len(), 0.0);
+        *value = 0.0;
         for (i, rows) in blocks.iter().enumerate() {
             tape.clear();
             let (wv, bv) = (tape.var(w), tape.var(b));
-            let mut loss = self.data_term(&tape, wv, bv, rows.clone());
+            let mut loss = self.data_term(tape, wv, bv, rows.clone());
             if penalty && i == 0 {
                 loss = self.penalty(loss, wv);
             }
-            tape.backward_into(loss, &mut grads);
-            value += loss.item();
+            tape.backward_into(loss, grads);
+            *value += loss.item();
             let (gw, gb) = (grads.wrt(wv), grads.wrt(bv));
             grad.iter_mut()
                 .zip(gw.iter().chain(gb))
                 .for_each(|(g, d)| *g += d);
         }
-        value
     }
 
     fn penalty<'t, T: Float>(&self, loss: Var<'t, T>, w: Var<'t, T>) -> Var<'t, T> {
@@ -173,23 +178,44 @@ impl<S: Float> ScalarFunction for LinearObjective<'_, S> {
 /// stays in cache between the forward and the backward product.
 const BLOCK_ROWS: usize = 512;
 
-/// Below this many feature values, one block on one core (threads would cost more).
+/// Below this many feature values, one part on one core (threads would cost more).
 const PARALLEL_FROM: usize = 1 << 18;
+
+/// What one part of a gradient evaluation reuses from one evaluation to the next: its
+/// tape (whose buffers would otherwise be allocated, and their pages zeroed by the
+/// kernel, at every evaluation), its gradients, and its share of the sum.
+#[derive(Default)]
+struct BlockWorkspace {
+    tape: Tape<f64>,
+    grads: Grads<f64>,
+    /// This part's share of the gradient, laid out as `(W, b)`.
+    grad: Vec<f64>,
+    /// This part's share of the value.
+    value: f64,
+}
 
 /// A [`LinearObjective`] as a function of `(W, b)` laid end to end (`W` row-major
 /// first): the form the solvers take.
 pub struct LinearProblem<'a, S: Float> {
     objective: LinearObjective<'a, S>,
     hvp_tape: HvpTape<f64>,
+    /// One workspace per part of an evaluation (a part per thread).
+    workspaces: Vec<Mutex<BlockWorkspace>>,
 }
 
 impl<'a, S: Float> LinearProblem<'a, S> {
     /// The objective as a problem for [`lbfgs`](super::lbfgs) and
     /// [`newton_cg`](super::newton_cg).
     pub fn new(objective: LinearObjective<'a, S>) -> Self {
+        let parts = if objective.x.len() < PARALLEL_FROM {
+            1
+        } else {
+            tape::parallel::threads()
+        };
         LinearProblem {
             objective,
             hvp_tape: HvpTape::new(),
+            workspaces: (0..parts).map(|_| Mutex::default()).collect(),
         }
     }
 
@@ -212,45 +238,34 @@ impl<S: Float> Differentiable for LinearProblem<'_, S> {
     fn value_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
         let (w, b) = self.unflatten(x);
         let n = self.objective.rows();
-        grad.iter_mut().for_each(|g| *g = 0.0);
-        let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
-        if threads == 1 || self.objective.x.len() < PARALLEL_FROM {
-            return self.objective.blocks_value_and_grad(
-                &w,
-                &b,
-                std::slice::from_ref(&(0..n)),
-                true,
-                grad,
-            );
-        }
-        let blocks: Vec<Range<usize>> = (0..n)
-            .step_by(BLOCK_ROWS)
-            .map(|start| start..(start + BLOCK_ROWS).min(n))
-            .collect();
-        let per_thread = blocks.len().div_ceil(threads);
-        let objective = &self.objective;
-        let (w, b) = (&w, &b);
-        let parts: Vec<(f64, Vec<f64>)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = blocks
-                .chunks(per_thread)
-                .enumerate()
-                .map(|(i, chunk)| {
-                    scope.spawn(move || {
-                        let mut part = vec![0.0; w.len() + b.len()];
-                        let value = objective.blocks_value_and_grad(w, b, chunk, i == 0, &mut part);
-                        (value, part)
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|worker| worker.join().expect("a gradient worker panicked"))
+        // Small data is one block; large data goes in blocks that stay in cache.
+        let blocks: Vec<Range<usize>> = if self.objective.x.len() < PARALLEL_FROM {
+            vec![0..n]
+        } else {
+            (0..n)
+                .step_by(BLOCK_ROWS)
+                .map(|start| start..(start + BLOCK_ROWS).min(n))
                 .collect()
+        };
+        // Part `i` takes the `i`-th run of blocks, on the tape's threads; the parts are
+        // added in order, so the sum is the same whichever thread ran a part.
+        let per_part = blocks.len().div_ceil(self.workspaces.len());
+        let (objective, parameters) = (&self.objective, (&w, &b));
+        let workspaces = &self.workspaces;
+        tape::parallel::for_each_part(workspaces.len(), &|part| {
+            let chunk = blocks.chunks(per_part).nth(part).unwrap_or(&[]);
+            let mut workspace = workspaces[part].lock().unwrap_or_else(|e| e.into_inner());
+            objective.blocks_value_and_grad(parameters, chunk, part == 0, &mut workspace);
         });
+        grad.iter_mut().for_each(|g| *g = 0.0);
         let mut value = 0.0;
-        for (part_value, part) in parts {
-            value += part_value;
-            grad.iter_mut().zip(part).for_each(|(g, p)| *g += p);
+        for workspace in &mut self.workspaces {
+            // A panicking part was re-raised by `for_each_part`: none is poisoned here.
+            let workspace = workspace.get_mut().unwrap_or_else(|e| e.into_inner());
+            value += workspace.value;
+            grad.iter_mut()
+                .zip(&workspace.grad)
+                .for_each(|(g, p)| *g += p);
         }
         value
     }
