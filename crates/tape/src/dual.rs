@@ -262,28 +262,29 @@ impl<T: Float> Float for Dual<T> {
     fn matmul(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: &mut [Self], accumulate: bool) {
         let ((m, _), (_, n)) = (a.shape(), b.shape());
         let c = &mut c[..m * n];
-        let (a_value, a_tangent) = planes(&a);
-        let (b_value, b_tangent) = planes(&b);
+        let mut planes = PlaneBuffers::<T>::take();
+        let [a_value, a_tangent, b_value, b_tangent, value, tangent] = &mut planes.0;
+        let a_moves = split_planes(&a, a_value, a_tangent);
+        let b_moves = split_planes(&b, b_value, b_tangent);
         // Accumulating products start from the output's parts, as the real kernels do.
-        let mut value: Vec<T> = c
-            .iter()
-            .map(|d| if accumulate { d.value } else { T::ZERO })
-            .collect();
-        let mut tangent: Vec<T> = c
-            .iter()
-            .map(|d| if accumulate { d.tangent } else { T::ZERO })
-            .collect();
-        let (av, bv) = (real_like(&a_value, &a), real_like(&b_value, &b));
-        T::matmul(av, bv, &mut value, accumulate);
-        if let Some(b_tangent) = &b_tangent {
-            T::matmul(av, real_like(b_tangent, &b), &mut tangent, true);
+        let part =
+            |part: fn(&Self) -> T| move |d: &Self| if accumulate { part(d) } else { T::ZERO };
+        value.clear();
+        value.extend(c.iter().map(part(|d| d.value)));
+        tangent.clear();
+        tangent.extend(c.iter().map(part(|d| d.tangent)));
+        let (av, bv) = (real_like(a_value, &a), real_like(b_value, &b));
+        T::matmul(av, bv, value, accumulate);
+        if b_moves {
+            T::matmul(av, real_like(b_tangent, &b), tangent, true);
         }
-        if let Some(a_tangent) = &a_tangent {
-            T::matmul(real_like(a_tangent, &a), bv, &mut tangent, true);
+        if a_moves {
+            T::matmul(real_like(a_tangent, &a), bv, tangent, true);
         }
-        for ((out, v), t) in c.iter_mut().zip(value).zip(tangent) {
+        for ((out, &v), &t) in c.iter_mut().zip(value.iter()).zip(tangent.iter()) {
             *out = Dual::new(v, t);
         }
+        planes.put_back();
     }
 
     /// A product of duals is three real products:
@@ -344,23 +345,59 @@ impl<T: Float> Float for Dual<T> {
     }
 }
 
-/// The value and tangent planes of a dual operand as real, contiguous row-major
-/// buffers of its stored rows (gathered rows gathered); the tangent is `None` when it is
-/// zero throughout, as for a constant batch of data.
-fn planes<T: Float>(x: &MatRef<'_, Dual<T>>) -> (Vec<T>, Option<Vec<T>>) {
-    let (rows, cols) = x.stored_shape();
-    let (mut value, mut tangent) = (
-        Vec::with_capacity(rows * cols),
-        Vec::with_capacity(rows * cols),
-    );
-    for i in 0..rows {
+/// Writes the value and tangent planes of a dual operand into `value` and `tangent` as
+/// real, contiguous row-major buffers of its stored rows (gathered rows gathered), and
+/// returns false when the tangent is zero throughout, as for a constant batch of data.
+fn split_planes<T: Float>(
+    x: &MatRef<'_, Dual<T>>,
+    value: &mut Vec<T>,
+    tangent: &mut Vec<T>,
+) -> bool {
+    value.clear();
+    tangent.clear();
+    for i in 0..x.stored_shape().0 {
         for d in x.stored_row(i) {
             value.push(d.value);
             tangent.push(d.tangent);
         }
     }
-    let tangent = tangent.iter().any(|&t| t != T::ZERO).then_some(tangent);
-    (value, tangent)
+    tangent.iter().any(|&t| t != T::ZERO)
+}
+
+/// The six real buffers of a dual product (the operands' value and tangent planes, and
+/// the output's), kept per thread and real type from one product to the next: an HVP
+/// makes the same products again and again, and fresh buffers of their size come from
+/// the system as fresh pages, which it zeroes first (twice the work of the product on a
+/// digits-sized problem).
+struct PlaneBuffers<T>([Vec<T>; 6]);
+
+thread_local! {
+    /// This thread's idle `PlaneBuffers`, one per real type.
+    static IDLE_PLANES: std::cell::RefCell<Vec<Box<dyn std::any::Any>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl<T: Float> PlaneBuffers<T> {
+    /// This thread's buffers for `T`, or empty ones if they are in use (a nested dual
+    /// product) or were never made.
+    fn take() -> Self {
+        IDLE_PLANES.with(|idle| {
+            let mut idle = idle.borrow_mut();
+            let kept = idle.iter_mut().find_map(|b| b.downcast_mut::<Self>());
+            PlaneBuffers(kept.map(|b| std::mem::take(&mut b.0)).unwrap_or_default())
+        })
+    }
+
+    /// Keeps the buffers for this thread's next product.
+    fn put_back(self) {
+        IDLE_PLANES.with(|idle| {
+            let mut idle = idle.borrow_mut();
+            match idle.iter_mut().find_map(|b| b.downcast_mut::<Self>()) {
+                Some(slot) => *slot = self,
+                None => idle.push(Box::new(self)),
+            }
+        })
+    }
 }
 
 /// A real plane laid out as the dual operand it came from (same stored shape and

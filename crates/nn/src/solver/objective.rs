@@ -240,7 +240,7 @@ impl<S: Float> Differentiable for LinearProblem<'_, S> {
         let n = self.objective.rows();
         // Small data is one block; large data goes in blocks that stay in cache.
         let blocks: Vec<Range<usize>> = if self.objective.x.len() < PARALLEL_FROM {
-            vec![0..n]
+            std::iter::once(0..n).collect()
         } else {
             (0..n)
                 .step_by(BLOCK_ROWS)
