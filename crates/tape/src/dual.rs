@@ -353,15 +353,16 @@ fn split_planes<T: Float>(
     value: &mut Vec<T>,
     tangent: &mut Vec<T>,
 ) -> bool {
+    let rows = || (0..x.stored_shape().0).map(|i| x.stored_row(i));
+    // A read-only pass first: a constant's tangent plane need not be written at all.
+    let moves = rows().any(|row| row.iter().any(|d| d.tangent != T::ZERO));
     value.clear();
+    rows().for_each(|row| value.extend(row.iter().map(|d| d.value)));
     tangent.clear();
-    for i in 0..x.stored_shape().0 {
-        for d in x.stored_row(i) {
-            value.push(d.value);
-            tangent.push(d.tangent);
-        }
+    if moves {
+        rows().for_each(|row| tangent.extend(row.iter().map(|d| d.tangent)));
     }
-    tangent.iter().any(|&t| t != T::ZERO)
+    moves
 }
 
 /// The six real buffers of a dual product (the operands' value and tangent planes, and
