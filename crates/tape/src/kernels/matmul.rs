@@ -89,6 +89,9 @@ const CLASS_BLOCK: usize = 10;
 /// stored once per block of rows rather than once per row.
 const ROW_BLOCK: usize = 4;
 
+/// How many steps of `R` rows ahead [`dot_rows`] fetches the rows it reads in place.
+const PREFETCH_AHEAD: usize = 2;
+
 /// Products with fewer multiply-adds than this run on one thread: handing work to
 /// another core costs about a microsecond.
 const PARALLEL_WORK: usize = 1 << 18;
@@ -366,7 +369,7 @@ fn run_part<S: Element, const L: usize, const R: usize, const FUSED: bool>(
                     false,
                 )
             };
-            outer_products::<S, L, FUSED>(g, m, &b, n, range, out, accumulate)
+            outer_products::<S, L, R, FUSED>(g, m, &b, n, range, out, accumulate)
         }
     }
 }
@@ -426,7 +429,10 @@ fn dot_rows_block<
         let (x0, x1) = (row(i), row(i + R - 1));
         // Rows read in place come from anywhere in memory: fetch the next ones while
         // these are used, a vector at a time.
-        let (next0, next1) = (row(i + R), row(i + 2 * R - 1));
+        let (next0, next1) = (
+            row(i + PREFETCH_AHEAD * R),
+            row(i + (PREFETCH_AHEAD + 1) * R - 1),
+        );
         let mut acc0 = [[S::ZERO; L]; CB];
         let mut acc1 = [[S::ZERO; L]; CB];
         let mut p = 0;
@@ -484,7 +490,7 @@ fn stored_row_clamped<'a, S: Element>(a: &MatRef<'a, S>, i: usize, end: usize) -
 /// Every element sums its terms in order of `p`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn outer_products<S: Element, const L: usize, const FUSED: bool>(
+fn outer_products<S: Element, const L: usize, const R: usize, const FUSED: bool>(
     g: &[S],
     m: usize,
     b: &MatRef<'_, S>,
@@ -497,14 +503,20 @@ fn outer_products<S: Element, const L: usize, const FUSED: bool>(
     while first < m {
         let count = (m - first).min(CLASS_BLOCK);
         let (terms, out) = (terms.clone(), &mut c[first * n..(first + count) * n]);
-        with_const!(count, CB => outer_products_block::<S, L, FUSED, CB>(g, m, first, b, n, terms, out, accumulate));
+        with_const!(count, CB => outer_products_block::<S, L, R, FUSED, CB>(g, m, first, b, n, terms, out, accumulate));
         first += count;
     }
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn outer_products_block<S: Element, const L: usize, const FUSED: bool, const CB: usize>(
+fn outer_products_block<
+    S: Element,
+    const L: usize,
+    const R: usize,
+    const FUSED: bool,
+    const CB: usize,
+>(
     g: &[S],
     m: usize,
     first: usize,
@@ -537,6 +549,44 @@ fn outer_products_block<S: Element, const L: usize, const FUSED: bool, const CB:
             std::array::from_fn(|r| std::array::from_fn(|i| g[(p0 + r).min(last) * m + first + i]));
         let fresh = p0 == terms.start && !accumulate;
         let mut chunk = 0;
+        // With `R` = 2, two chunks at a time: each weight, broadcast once, serves two
+        // multiply-adds, which halves the loads per multiply-add (the loads, not the
+        // arithmetic, bound the one-chunk loop). Two separate arrays of `CB` vectors, as
+        // in `dot_rows_block`, stay in registers.
+        while R == 2 && chunk + 2 * L <= full {
+            // SAFETY: chunk + 2 L <= full <= n, the length of every row of `out` and `x`.
+            let (mut acc0, mut acc1): ([[S; L]; CB], [[S; L]; CB]) = if fresh {
+                ([[S::ZERO; L]; CB], [[S::ZERO; L]; CB])
+            } else {
+                (
+                    std::array::from_fn(|i| unsafe { load_at(out[i], chunk) }),
+                    std::array::from_fn(|i| unsafe { load_at(out[i], chunk + L) }),
+                )
+            };
+            for r in 0..count {
+                prefetch(&next[r][chunk..]);
+                prefetch(&next[r][chunk + L..]);
+                // SAFETY: as above.
+                let (xv0, xv1) = unsafe {
+                    (
+                        load_at::<S, L>(x[r], chunk),
+                        load_at::<S, L>(x[r], chunk + L),
+                    )
+                };
+                for i in 0..CB {
+                    scale_add::<S, L, FUSED>(&mut acc0[i], weights[r][i], xv0);
+                    scale_add::<S, L, FUSED>(&mut acc1[i], weights[r][i], xv1);
+                }
+            }
+            for i in 0..CB {
+                // SAFETY: as above.
+                unsafe {
+                    store_at(out[i], chunk, acc0[i]);
+                    store_at(out[i], chunk + L, acc1[i]);
+                }
+            }
+            chunk += 2 * L;
+        }
         while chunk < full {
             // SAFETY: chunk + L <= full <= n, the length of every row of `out` and `x`.
             let mut acc: [[S; L]; CB] = if fresh {
@@ -824,6 +874,9 @@ mod tests {
             (257, 3, 129),
             (16, 1, 16),
             (9, 65, 1),
+            // Outer products of two chunks at a time, then one chunk, then a part chunk.
+            (4, 50, 29),
+            (16, 9, 41),
         ];
         let mut tried = 0;
         for isa in Isa::all().into_iter().filter(|isa| isa.is_available()) {
@@ -866,7 +919,13 @@ mod tests {
 
     #[test]
     fn f32_kernels_agree_with_the_fallback_within_rounding() {
-        let (m, k, n) = (64, 784, 10);
+        // The logits of an MNIST batch, and a weight gradient wide enough for every path
+        // of the outer products (two 16-lane chunks, one chunk, a part chunk).
+        f32_case((64, 784, 10), false);
+        f32_case((10, 200, 61), true);
+    }
+
+    fn f32_case((m, k, n): (usize, usize, usize), outer: bool) {
         let a: Vec<f32> = (0..m * k)
             .map(|i| ((i * 37 % 101) as f32 / 101.0).sin())
             .collect();
@@ -888,6 +947,13 @@ mod tests {
         for isa in Isa::all().into_iter().filter(|isa| isa.is_available()) {
             let mut got = vec![0.0f32; m * n];
             let (ar, br) = (MatRef::row_major(&a, m, k), MatRef::row_major(&b, n, k).t());
+            // The same product with `b` stored as `[k, n]`, which takes the outer products.
+            let b_stored: Vec<f32> = (0..k * n).map(|i| b[(i % n) * k + i / n]).collect();
+            let br = if outer {
+                MatRef::row_major(&b_stored, k, n)
+            } else {
+                br
+            };
             assert!(matmul_with(isa, ar, br, &mut got, false));
             for (x, y) in got.iter().zip(&want) {
                 assert!(
