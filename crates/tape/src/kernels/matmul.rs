@@ -89,9 +89,6 @@ const CLASS_BLOCK: usize = 10;
 /// stored once per block of rows rather than once per row.
 const ROW_BLOCK: usize = 4;
 
-/// How many steps of `R` rows ahead [`dot_rows`] fetches the rows it reads in place.
-const PREFETCH_AHEAD: usize = 2;
-
 /// Products with fewer multiply-adds than this run on one thread: handing work to
 /// another core costs about a microsecond.
 const PARALLEL_WORK: usize = 1 << 18;
@@ -429,10 +426,7 @@ fn dot_rows_block<
         let (x0, x1) = (row(i), row(i + R - 1));
         // Rows read in place come from anywhere in memory: fetch the next ones while
         // these are used, a vector at a time.
-        let (next0, next1) = (
-            row(i + PREFETCH_AHEAD * R),
-            row(i + (PREFETCH_AHEAD + 1) * R - 1),
-        );
+        let (next0, next1) = (row(i + R), row(i + 2 * R - 1));
         let mut acc0 = [[S::ZERO; L]; CB];
         let mut acc1 = [[S::ZERO; L]; CB];
         let mut p = 0;
