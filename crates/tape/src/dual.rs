@@ -267,12 +267,11 @@ impl<T: Float> Float for Dual<T> {
         let a_moves = split_planes(&a, a_value, a_tangent);
         let b_moves = split_planes(&b, b_value, b_tangent);
         // Accumulating products start from the output's parts, as the real kernels do.
-        let part =
-            |part: fn(&Self) -> T| move |d: &Self| if accumulate { part(d) } else { T::ZERO };
+        let start = |of: fn(&Self) -> T| move |d: &Self| if accumulate { of(d) } else { T::ZERO };
         value.clear();
-        value.extend(c.iter().map(part(|d| d.value)));
+        value.extend(c.iter().map(start(|d| d.value)));
         tangent.clear();
-        tangent.extend(c.iter().map(part(|d| d.tangent)));
+        tangent.extend(c.iter().map(start(|d| d.tangent)));
         let (av, bv) = (real_like(a_value, &a), real_like(b_value, &b));
         T::matmul(av, bv, value, accumulate);
         if b_moves {
