@@ -874,32 +874,17 @@ mod tests {
         ];
         let mut tried = 0;
         for isa in Isa::all().into_iter().filter(|isa| isa.is_available()) {
-            for &(m, k, n) in &shapes {
+            for &shape in &shapes {
                 for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
                     for gather in [false, true] {
                         for accumulate in [false, true] {
-                            // Stored operands, with an index that reverses the rows.
-                            let (ar, ac) = if ta { (k, m) } else { (m, k) };
-                            let (br, bc) = if tb { (n, k) } else { (k, n) };
-                            let a_data = matrix(ar * ac, 1 + m as u64);
-                            let b_data = matrix(br * bc, 2 + n as u64);
-                            let a_rows: Vec<usize> = (0..ar).rev().collect();
-                            let b_rows: Vec<usize> = (0..br).rev().collect();
-                            let mut a = operand(gather, &a_data, ar, ac, &a_rows);
-                            let mut b = operand(gather, &b_data, br, bc, &b_rows);
-                            if ta {
-                                a = a.t();
-                            }
-                            if tb {
-                                b = b.t();
-                            }
-                            let start = matrix(m * n, 7);
-                            let (mut got, mut want) = (start.clone(), start);
-                            reference(a, b, &mut want, accumulate);
-                            if matmul_with(isa, a, b, &mut got, accumulate) {
-                                tried += 1;
-                                assert_eq!(got, want, "{isa:?} {m}x{k}x{n} ta {ta} tb {tb} gather {gather} accumulate {accumulate}");
-                            }
+                            tried += usize::from(kernel_matches_fallback(
+                                isa,
+                                shape,
+                                (ta, tb),
+                                gather,
+                                accumulate,
+                            ));
                         }
                     }
                 }
@@ -909,6 +894,69 @@ mod tests {
             tried > 100,
             "only {tried} products took a small-side kernel"
         );
+    }
+
+    /// `c (+)= op(a) op(b)` by the kernels for `isa` against the generic fallback, bit for
+    /// bit, with stored operands (`op` transposes where asked) whose rows are read through
+    /// a reversing index if `gather`. Returns whether a small-side kernel took the product.
+    fn kernel_matches_fallback(
+        isa: Isa,
+        (m, k, n): (usize, usize, usize),
+        (ta, tb): (bool, bool),
+        gather: bool,
+        accumulate: bool,
+    ) -> bool {
+        let (ar, ac) = if ta { (k, m) } else { (m, k) };
+        let (br, bc) = if tb { (n, k) } else { (k, n) };
+        let a_data = matrix(ar * ac, 1 + m as u64);
+        let b_data = matrix(br * bc, 2 + n as u64);
+        let a_rows: Vec<usize> = (0..ar).rev().collect();
+        let b_rows: Vec<usize> = (0..br).rev().collect();
+        let mut a = operand(gather, &a_data, ar, ac, &a_rows);
+        let mut b = operand(gather, &b_data, br, bc, &b_rows);
+        if ta {
+            a = a.t();
+        }
+        if tb {
+            b = b.t();
+        }
+        let start = matrix(m * n, 7);
+        let (mut got, mut want) = (start.clone(), start);
+        reference(a, b, &mut want, accumulate);
+        let took = matmul_with(isa, a, b, &mut got, accumulate);
+        if took {
+            assert_eq!(
+                got, want,
+                "{isa:?} {m}x{k}x{n} ta {ta} tb {tb} gather {gather} accumulate {accumulate}"
+            );
+        }
+        took
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// The same on random shapes with one small side (up to 16: the outputs, the
+        /// inner dimension or the terms), the other two up to a few hundred, and every
+        /// instruction set here.
+        #[test]
+        fn kernels_match_the_generic_fallback_on_random_shapes(
+            small in 0usize..=16,
+            large in 0usize..300,
+            other in 0usize..120,
+            small_side in 0usize..3,
+            transposed in proptest::prelude::any::<(bool, bool)>(),
+            gather in proptest::prelude::any::<bool>(),
+            accumulate in proptest::prelude::any::<bool>(),
+        ) {
+            let shape = match small_side {
+                0 => (small, other, large),
+                1 => (large, other, small),
+                _ => (large, small, other),
+            };
+            for isa in Isa::all().into_iter().filter(|isa| isa.is_available()) {
+                kernel_matches_fallback(isa, shape, transposed, gather, accumulate);
+            }
+        }
     }
 
     #[test]
