@@ -30,9 +30,10 @@
 //! derivatives reuse. A parameter goes in parentheses: `Powf(p: T) = "powf", fn powf:
 //! ...`. If `f` needs a function [`Float`] lacks, add it to the trait with its `f32`,
 //! `f64` and [`Dual`](crate::Dual) implementations (the dual one is what makes the new op
-//! twice differentiable). Then test it: one line in the `unary_ops!` list of
-//! `tests/gradcheck_ops.rs` (central differences against the tape), and, if it is twice
-//! differentiable, one `Prim` in `tests/second_order.rs` (`gradgradcheck`).
+//! twice differentiable). Then test it: one line in the `unary_gradcheck!` (or
+//! `binary_gradcheck!`) list of `tests/gradcheck_ops.rs` (central differences against the
+//! tape), and, if it is twice differentiable, one `Prim` in `tests/second_order.rs`
+//! (`gradgradcheck`).
 //!
 //! **Any other op** takes four steps, all in this folder and `shape.rs`:
 //!
