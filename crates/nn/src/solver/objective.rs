@@ -199,6 +199,9 @@ struct BlockWorkspace {
 pub struct LinearProblem<'a, S: Float> {
     objective: LinearObjective<'a, S>,
     hvp_tape: HvpTape<f64>,
+    /// The blocks of rows an evaluation goes through: one for small data, else blocks
+    /// that stay in cache.
+    blocks: Vec<Range<usize>>,
     /// One workspace per part of an evaluation (a part per thread).
     workspaces: Vec<Mutex<BlockWorkspace>>,
 }
@@ -207,14 +210,20 @@ impl<'a, S: Float> LinearProblem<'a, S> {
     /// The objective as a problem for [`lbfgs`](super::lbfgs) and
     /// [`newton_cg`](super::newton_cg).
     pub fn new(objective: LinearObjective<'a, S>) -> Self {
-        let parts = if objective.x.len() < PARALLEL_FROM {
-            1
+        let n = objective.rows();
+        let (blocks, parts) = if objective.x.len() < PARALLEL_FROM {
+            (std::iter::once(0..n).collect(), 1)
         } else {
-            tape::parallel::threads()
+            let blocks = (0..n)
+                .step_by(BLOCK_ROWS)
+                .map(|start| start..(start + BLOCK_ROWS).min(n))
+                .collect();
+            (blocks, tape::parallel::threads())
         };
         LinearProblem {
             objective,
             hvp_tape: HvpTape::new(),
+            blocks,
             workspaces: (0..parts).map(|_| Mutex::default()).collect(),
         }
     }
@@ -237,21 +246,11 @@ impl<S: Float> Differentiable for LinearProblem<'_, S> {
 
     fn value_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
         let (w, b) = self.unflatten(x);
-        let n = self.objective.rows();
-        // Small data is one block; large data goes in blocks that stay in cache.
-        let blocks: Vec<Range<usize>> = if self.objective.x.len() < PARALLEL_FROM {
-            std::iter::once(0..n).collect()
-        } else {
-            (0..n)
-                .step_by(BLOCK_ROWS)
-                .map(|start| start..(start + BLOCK_ROWS).min(n))
-                .collect()
-        };
         // Part `i` takes the `i`-th run of blocks, on the tape's threads; the parts are
         // added in order, so the sum is the same whichever thread ran a part.
-        let per_part = blocks.len().div_ceil(self.workspaces.len());
+        let per_part = self.blocks.len().div_ceil(self.workspaces.len());
         let (objective, parameters) = (&self.objective, (&w, &b));
-        let workspaces = &self.workspaces;
+        let (blocks, workspaces) = (&self.blocks, &self.workspaces);
         tape::parallel::for_each_part(workspaces.len(), &|part| {
             let chunk = blocks.chunks(per_part).nth(part).unwrap_or(&[]);
             let mut workspace = workspaces[part].lock().unwrap_or_else(|e| e.into_inner());
