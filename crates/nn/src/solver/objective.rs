@@ -10,6 +10,7 @@
 
 use super::problem::{Differentiable, TwiceDifferentiable};
 use crate::functions::{cross_entropy, l2_penalty, squared_loss};
+use std::any::Any;
 use std::ops::Range;
 use std::sync::Mutex;
 use tape::{Float, Grads, HvpTape, ScalarFunction, Tape, Tensor, Var};
@@ -100,18 +101,22 @@ impl<'a, S: Float> LinearObjective<'a, S> {
         ([k, self.x.shape()[1]], [k])
     }
 
-    /// The data term of rows `rows`, divided by the total number of rows `n`, so that the
-    /// blocks of a partition add up to the mean loss.
+    /// The features of rows `rows`, row-major.
+    fn features(&self, rows: &Range<usize>) -> &'a [S] {
+        let d = self.x.shape()[1];
+        &self.x.data()[rows.start * d..rows.end * d]
+    }
+
+    /// The data term of rows `rows`, whose features `x` are on the tape, divided by the
+    /// total number of rows `n`, so that the blocks of a partition add up to the mean loss.
     fn data_term<'t, T: Float>(
         &self,
         tape: &'t Tape<T>,
-        w: Var<'t, T>,
-        b: Var<'t, T>,
+        (w, b): (Var<'t, T>, Var<'t, T>),
+        x: Var<'t, T>,
         rows: Range<usize>,
     ) -> Var<'t, T> {
-        let d = self.x.shape()[1];
         let block = rows.len();
-        let x = tape.constant_cast(&self.x.data()[rows.start * d..rows.end * d], &[block, d]);
         let outputs = x.matmul(w.t()) + b;
         let mean = match self.targets {
             Targets::Labels { labels, .. } => cross_entropy(outputs, &labels[rows]),
@@ -135,16 +140,31 @@ impl<'a, S: Float> LinearObjective<'a, S> {
         let BlockWorkspace {
             tape,
             grads,
+            features,
             grad,
             value,
         } = workspace;
+        let d = self.x.shape()[1];
         grad.clear();
         grad.resize(w.len() + b.len(), 0.0);
         *value = 0.0;
         for (i, rows) in blocks.iter().enumerate() {
             tape.clear();
             let (wv, bv) = (tape.var(w), tape.var(b));
-            let mut loss = self.data_term(tape, wv, bv, rows.clone());
+            // The block's features are borrowed by the tape, not copied into it: a
+            // constant recorded on the tape would also have its adjoint zeroed by every
+            // sweep, a pass as large as the block. Data already in `f64` is borrowed
+            // where it is.
+            let block: &[f64] = match (self.x as &dyn Any).downcast_ref::<Tensor<f64>>() {
+                Some(x) => &x.data()[rows.start * d..rows.end * d],
+                None => {
+                    features.clear();
+                    features.extend(self.features(rows).iter().map(|v| v.to_f64()));
+                    features
+                }
+            };
+            let x = tape.constant_borrowed(block, &[rows.len(), d]);
+            let mut loss = self.data_term(tape, (wv, bv), x, rows.clone());
             if penalty && i == 0 {
                 loss = self.penalty(loss, wv);
             }
@@ -170,7 +190,9 @@ impl<'a, S: Float> LinearObjective<'a, S> {
 impl<S: Float> ScalarFunction for LinearObjective<'_, S> {
     fn eval<'t, T: Float>(&self, tape: &'t Tape<T>, inputs: &[Var<'t, T>]) -> Var<'t, T> {
         let (w, b) = (inputs[0], inputs[1]);
-        self.penalty(self.data_term(tape, w, b, 0..self.rows()), w)
+        let rows = 0..self.rows();
+        let x = tape.constant_cast(self.features(&rows), &[rows.len(), self.x.shape()[1]]);
+        self.penalty(self.data_term(tape, (w, b), x, rows), w)
     }
 }
 
@@ -188,6 +210,8 @@ const PARALLEL_FROM: usize = 1 << 18;
 struct BlockWorkspace {
     tape: Tape<f64>,
     grads: Grads<f64>,
+    /// The current block's features converted to `f64` (unless they are `f64` already).
+    features: Vec<f64>,
     /// This part's share of the gradient, laid out as `(W, b)`.
     grad: Vec<f64>,
     /// This part's share of the value.
