@@ -353,10 +353,17 @@ fn split_planes<T: Float>(
     tangent: &mut Vec<T>,
 ) -> bool {
     let rows = || (0..x.stored_shape().0).map(|i| x.stored_row(i));
-    // A read-only pass first: a constant's tangent plane need not be written at all.
-    let moves = rows().any(|row| row.iter().any(|d| d.tangent != T::ZERO));
+    // One pass writes the value plane and looks at the tangents on the way (without
+    // stopping early, so that it stays a straight vector loop); a constant's tangent
+    // plane is then not written at all.
     value.clear();
-    rows().for_each(|row| value.extend(row.iter().map(|d| d.value)));
+    let mut moves = false;
+    rows().for_each(|row| {
+        value.extend(row.iter().map(|d| {
+            moves |= d.tangent != T::ZERO;
+            d.value
+        }))
+    });
     tangent.clear();
     if moves {
         rows().for_each(|row| tangent.extend(row.iter().map(|d| d.tangent)));

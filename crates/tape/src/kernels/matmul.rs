@@ -418,6 +418,10 @@ fn dot_rows_block<
     let w: [&[S]; CB] = std::array::from_fn(|j| &block[j * k..(j + 1) * k]);
     let full = k - k % L;
     let row = |i: usize| stored_row_clamped(a, i, rows.end);
+    // The last `k % L` elements of each row of `w`, padded: the same for every row of
+    // `a`, so they are gathered once (a short copy per row costs more than the product
+    // when `k` is small).
+    let w_tail: [[S; L]; CB] = std::array::from_fn(|j| load_partial::<S, L>(&w[j][full..]));
     let mut i = rows.start;
     while i < rows.end {
         // Two rows at a time when `R` is 2 (the second repeats the first at the end).
@@ -449,8 +453,7 @@ fn dot_rows_block<
         }
         if full < k {
             let (xv0, xv1) = (load_partial::<S, L>(&x0[full..]), load_partial(&x1[full..]));
-            for j in 0..CB {
-                let wv = load_partial::<S, L>(&w[j][full..]);
+            for (j, &wv) in w_tail.iter().enumerate() {
                 mul_add::<S, L, FUSED>(&mut acc0[j], xv0, wv);
                 if R == 2 {
                     mul_add::<S, L, FUSED>(&mut acc1[j], xv1, wv);
@@ -706,9 +709,9 @@ unsafe fn store_at<S: Element, const L: usize>(x: &mut [S], at: usize, v: [S; L]
 /// Up to `L` elements of `x`, padded with zeros.
 #[inline(always)]
 fn load_partial<S: Element, const L: usize>(x: &[S]) -> [S; L] {
-    let mut v = [S::ZERO; L];
-    v[..x.len()].copy_from_slice(x);
-    v
+    // Lane by lane over a constant count, not a copy of `x.len()` elements, which would
+    // be a call to `memcpy` for a handful of bytes.
+    std::array::from_fn(|l| x.get(l).copied().unwrap_or(S::ZERO))
 }
 
 /// `acc += x * y`, lane by lane.
