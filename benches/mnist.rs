@@ -4,6 +4,10 @@
 //!
 //! - `epoch`: one pass over shuffled minibatches of 256 (235 steps).
 //! - `full-batch step`: one step on all 60,000 images.
+//! - `epoch floor`: no training, only reading each row of the same shuffled minibatches
+//!   once, split over the cores as the products split them. An epoch must read its 188 MB
+//!   of pixels from memory (they do not fit in cache), so no epoch can be faster than
+//!   this on the machine that runs it.
 //!
 //! `scripts/compare_pytorch.py` times PyTorch on the same work and prints the ratios.
 //! Run with `cargo bench --bench mnist`.
@@ -37,6 +41,50 @@ fn step(
     optimizer.step(&mut layer.params_mut(), &[dw, db], LEARNING_RATE);
 }
 
+/// Sums the rows `rows` of `x`, split over the tape's threads as a product splits them:
+/// the least work that still reads every element of the minibatch, in vectors as wide
+/// as the products' (a narrower loop keeps fewer cache lines in flight, and would make
+/// the floor look lower than it is).
+fn read_rows(x: &[f32], d: usize, rows: &[usize]) -> f32 {
+    let parts = tape::parallel::threads().min(rows.len()).max(1);
+    let sums: Vec<std::sync::Mutex<f32>> = (0..parts).map(|_| Default::default()).collect();
+    tape::parallel::for_each_part(parts, &|part| {
+        let mine = &rows[rows.len() * part / parts..rows.len() * (part + 1) / parts];
+        *sums[part].lock().unwrap() = sum_rows(x, d, mine);
+    });
+    sums.into_iter().map(|s| s.into_inner().unwrap()).sum()
+}
+
+/// The sum of the rows `rows` of `x`, with the widest vectors this processor has.
+fn sum_rows(x: &[f32], d: usize, rows: &[usize]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx512f") {
+        // SAFETY: the processor has AVX-512, just checked.
+        return unsafe { sum_rows_avx512(x, d, rows) };
+    }
+    sum_rows_lanes(x, d, rows)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn sum_rows_avx512(x: &[f32], d: usize, rows: &[usize]) -> f32 {
+    sum_rows_lanes(x, d, rows)
+}
+
+/// Independent lanes, so that the sum is a vector loop bound by the loads rather than a
+/// chain of dependent additions.
+#[inline(always)]
+fn sum_rows_lanes(x: &[f32], d: usize, rows: &[usize]) -> f32 {
+    const LANES: usize = 16;
+    let mut lanes = [0.0f32; LANES];
+    for &row in rows {
+        for chunk in x[row * d..(row + 1) * d].chunks_exact(LANES) {
+            lanes.iter_mut().zip(chunk).for_each(|(s, v)| *s += v);
+        }
+    }
+    lanes.iter().sum()
+}
+
 fn mnist(crit: &mut Criterion) {
     let dir = data::bundled::mnist_dir().expect("the full MNIST in data/mnist");
     let train = data::read_mnist_dir(dir).expect("MNIST reads").train;
@@ -68,6 +116,15 @@ fn mnist(crit: &mut Criterion) {
                     &labels,
                 );
             }
+        })
+    });
+    group.bench_function("epoch floor (read each row once)", |bench| {
+        bench.iter(|| {
+            let mut total = 0.0;
+            for rows in sampler.next_epoch() {
+                total += read_rows(x, d, rows);
+            }
+            total
         })
     });
     let all: Vec<usize> = (0..y.len()).collect();

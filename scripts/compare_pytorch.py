@@ -66,7 +66,9 @@ def run_ours(threads):
         if name_filter:
             command.append(name_filter)
         subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    return {name: criterion_median(full_id) for name, full_id, _, _ in MEASURES}
+    times = {name: criterion_median(full_id) for name, full_id, _, _ in MEASURES}
+    times[FLOOR] = criterion_median(FLOOR)
+    return times
 
 
 def run_pytorch(python, threads):
@@ -83,6 +85,11 @@ def run_pytorch(python, threads):
 
 def show(seconds):
     return f"{seconds * 1e3:.2f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.1f} us"
+
+
+# Not a measure PyTorch makes: the time to read each row of an epoch's minibatches once,
+# the floor under any epoch on this machine (see benches/mnist.rs).
+FLOOR = "mnist/epoch floor (read each row once)"
 
 
 def main():
@@ -114,6 +121,11 @@ def main():
         theirs = statistics.median(t[name] for _, t in rounds)
         ratios = ", ".join(f"{t[name] / o[name]:.1f}x" for o, t in rounds)
         print(f"| {name} | {show(ours)} | {show(theirs)} | {ratios} |")
+    epoch = MEASURES[0][0]
+    floor = statistics.median(o[FLOOR] for o, _ in rounds)
+    theirs = statistics.median(t[epoch] for _, t in rounds)
+    print(f"\nepoch floor, reading each row of the epoch's minibatches once: {show(floor)} "
+          f"(PyTorch's epoch / floor: {theirs / floor:.1f}x, the most any epoch could gain on it here)")
 
 
 if __name__ == "__main__":
