@@ -1,6 +1,7 @@
 //! [`Grads`]: the result of a reverse sweep, queried by [`Var`].
 
 use crate::float::Float;
+use crate::tape::Adjoint;
 use crate::tensor::Tensor;
 use crate::var::Var;
 
@@ -20,6 +21,9 @@ use crate::var::Var;
 #[derive(Clone, Debug, Default)]
 pub struct Grads<T> {
     adjoints: Vec<T>,
+    /// Zeros, at least as many as the largest constant holds: the gradient of a constant,
+    /// which no sweep writes (only ever grown, so never cleared).
+    zeros: Vec<T>,
     /// Which nodes the last sweep reached (a scratch buffer kept for reuse).
     reached: Vec<bool>,
     tape_id: u64,
@@ -31,6 +35,7 @@ impl<T: Float> Grads<T> {
     pub fn new() -> Self {
         Grads {
             adjoints: Vec::new(),
+            zeros: Vec::new(),
             reached: Vec::new(),
             tape_id: 0,
             generation: 0,
@@ -38,19 +43,22 @@ impl<T: Float> Grads<T> {
     }
 
     /// Sizes the buffers for a sweep over a tape of `nodes` nodes whose values have `len`
-    /// elements, keeping their capacity. `reached` is cleared; the adjoints keep whatever
+    /// elements, the largest constant `constant` of them, keeping their capacity. `reached` is cleared; the adjoints keep whatever
     /// they held (the sweep writes every node's adjoint when it first reaches it, and
     /// zeroes those it never reaches), so no pass over the whole buffer is needed.
     pub(crate) fn reset(
         &mut self,
         tape_id: u64,
         generation: u64,
-        len: usize,
+        (len, constant): (usize, usize),
         nodes: usize,
     ) -> (&mut [T], &mut [bool]) {
         self.tape_id = tape_id;
         self.generation = generation;
         self.adjoints.resize(len, T::ZERO);
+        if self.zeros.len() < constant {
+            self.zeros.resize(constant, T::ZERO);
+        }
         self.reached.clear();
         self.reached.resize(nodes, false);
         (&mut self.adjoints, &mut self.reached)
@@ -70,13 +78,14 @@ impl<T: Float> Grads<T> {
             self.tape_id == tape.id() && self.generation == tape.generation(),
             "Grads::wrt: these gradients come from another tape, or from before the tape was cleared"
         );
-        let (start, len) = tape.adjoint_range(var.index).unwrap_or_else(|| {
-            panic!(
+        match tape.adjoint_of(var.index) {
+            Adjoint::Stored(start, len) => &self.adjoints[start..start + len],
+            Adjoint::Zero(len) => &self.zeros[..len],
+            Adjoint::None => panic!(
                 "Grads::wrt: var #{} is a borrowed constant, for which no gradient is kept",
                 var.index
-            )
-        });
-        &self.adjoints[start..start + len]
+            ),
+        }
     }
 
     /// The gradient with respect to `var` as a tensor of the var's shape.

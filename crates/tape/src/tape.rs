@@ -628,10 +628,17 @@ impl<T: Float> Tape<T> {
             Dims(seed_dims),
             Dims(root_dims)
         );
+        let largest_constant = arena
+            .nodes
+            .iter()
+            .filter(|node| !node.requires_grad && !matches!(node.op, Op::Borrowed(_)))
+            .map(Node::len)
+            .max()
+            .unwrap_or(0);
         let (adjoint_values, reached) = grads.reset(
             self.id,
             self.generation,
-            arena.values.len(),
+            (arena.values.len(), largest_constant),
             arena.nodes.len(),
         );
         if !root.requires_grad {
@@ -644,8 +651,11 @@ impl<T: Float> Tape<T> {
         // The buffer holds the previous sweep's adjoints: a node's adjoint is written when
         // the sweep first reaches it, and zeroed if it never does (or comes after the
         // output), so the buffer is written once, with no clearing pass before.
+        // Constants (nodes that need no gradient) are never written by the sweep, and
+        // `Grads::wrt` answers zeros for them from a buffer of its own: zeroing their
+        // adjoints here would be a pass as large as the data they hold.
         let zero_if_unreached = |node: &Node, adjoints: &mut [T]| {
-            if !matches!(node.op, Op::Borrowed(_)) {
+            if node.requires_grad && !matches!(node.op, Op::Borrowed(_)) {
                 adjoints[node.range()].fill(T::ZERO);
             }
         };
@@ -709,15 +719,26 @@ impl<T: Float> Tape<T> {
         self.arena.read().nodes[index as usize].len()
     }
 
-    /// Where a node's adjoint lives, or `None` for a borrowed constant, which has none.
-    pub(crate) fn adjoint_range(&self, index: NodeId) -> Option<(usize, usize)> {
+    /// Where a node's adjoint lives.
+    pub(crate) fn adjoint_of(&self, index: NodeId) -> Adjoint {
         let arena = self.arena.read();
         let n = &arena.nodes[index as usize];
         match n.op {
-            Op::Borrowed(_) => None,
-            _ => Some((n.start(), n.len())),
+            Op::Borrowed(_) => Adjoint::None,
+            _ if !n.requires_grad => Adjoint::Zero(n.len()),
+            _ => Adjoint::Stored(n.start(), n.len()),
         }
     }
+}
+
+/// Where [`Grads`] finds a node's gradient.
+pub(crate) enum Adjoint {
+    /// In the adjoint buffer: start and length.
+    Stored(usize, usize),
+    /// Zero, of this length: the node is a constant, which no sweep writes.
+    Zero(usize),
+    /// Nowhere: a borrowed constant keeps no gradient.
+    None,
 }
 
 impl<T: Float> Arena<T> {

@@ -1,6 +1,6 @@
 //! Properties of the tape itself, in `f32` and `f64`: adjoints accumulate over uses, a
 //! very deep chain differentiates without recursion, backward is repeatable, unrelated
-//! vars and constants get zero, `vjp` (and `backward_with`) is the gradient of a seeded
+//! vars and constants get zero (also where a reused buffer held adjoints), `vjp` (and `backward_with`) is the gradient of a seeded
 //! sum, compound assignment records the spelt-out op, a reused tape stops growing, and
 //! gradients refuse vars of another tape.
 
@@ -140,6 +140,24 @@ fn unrelated_vars_and_constants_get_zero<T: Float>() {
     assert!(grads.wrt(after).iter().all(|&g| g == T::ZERO));
 }
 
+/// A constant's gradient is zero even where the reused gradient buffer held a var's
+/// nonzero adjoint in an earlier sweep (sweeps do not zero constants' adjoints: their
+/// gradient is read from zeros kept aside).
+fn constants_get_zero_where_a_reused_buffer_held_adjoints<T: Float>() {
+    let mut tape = Tape::<T>::new();
+    let mut grads = Grads::new();
+    let x = tape.var(&tensor(&[1.0, 2.0, 3.0, 4.0], &[4]));
+    tape.backward_into((x * x).sum(), &mut grads);
+    assert_eq!(grads.wrt(x), &[t::<T>(2.0), t(4.0), t(6.0), t(8.0)][..]);
+    tape.clear();
+    // The same places in the buffer, now a constant (bigger than before) and a var.
+    let c = tape.constant(&tensor(&[1.0, 1.0, 1.0, 1.0, 1.0, 1.0], &[6]));
+    let w = tape.var(&tensor(&[2.0; 6], &[6]));
+    tape.backward_into((c * w).sum(), &mut grads);
+    assert_eq!(grads.wrt(c), &[T::ZERO; 6][..]);
+    assert_eq!(grads.wrt(w), &[t::<T>(1.0); 6][..]);
+}
+
 fn vjp_is_a_seeded_sum<T: Float>() {
     let tape = Tape::<T>::new();
     let a = tape.var(&tensor(&[0.5, -1.0, 2.0, 0.25, 1.5, -0.75], &[2, 3]));
@@ -234,6 +252,7 @@ for_both_types!(
     deep_chain((1.000_000_1, 1.000_000_1), (100_000, 100_000), (1e-3, 1e-9)),
     backward_is_repeatable,
     unrelated_vars_and_constants_get_zero,
+    constants_get_zero_where_a_reused_buffer_held_adjoints,
     vjp_is_a_seeded_sum,
     compound_assignment_is_the_spelt_out_op,
     reused_tape_stops_growing,
