@@ -235,6 +235,9 @@ pub(crate) fn matmul_with<S: Element>(
     let ((m, k), (k2, n)) = (a.shape(), b.shape());
     assert_eq!(k, k2, "matmul: inner dimensions {k} and {k2} differ");
     assert!(c.len() >= m * n, "matmul: the output is too short");
+    if m == 0 || n == 0 {
+        return true; // an empty output: nothing to compute
+    }
     let kind = if n <= SMALL && !a.is_transposed() {
         0
     } else if m <= SMALL && !b.is_transposed() {
@@ -863,6 +866,10 @@ mod tests {
             (1, 7, 1),
             (3, 0, 2),
             (0, 5, 3),
+            // An empty output with a transposed left operand (a small-side kernel once
+            // panicked on it, found by the property test below).
+            (1, 0, 0),
+            (2, 5, 0),
             (5, 17, 10),
             (33, 100, 3),
             (2, 784, 10),
