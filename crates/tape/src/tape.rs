@@ -136,6 +136,9 @@ pub(crate) struct Arena<T> {
     /// recording, since `clear` keeps the buffer), and the capacity it was measured at:
     /// a new node's output there needs no zeroing before its op overwrites it.
     written: (usize, usize),
+    /// The most elements a node that needs no gradient (a constant) holds: `Grads` keeps
+    /// that many zeros for their gradients.
+    pub largest_constant: usize,
 }
 
 /// Values recorded without copying: a slice the caller lends for the lifetime of the
@@ -265,6 +268,7 @@ impl<T: Float> Tape<T> {
         arena.indices.clear();
         arena.borrowed.clear();
         arena.params.clear();
+        arena.largest_constant = 0;
         self.generation += 1;
     }
 
@@ -481,6 +485,7 @@ impl<T: Float> Tape<T> {
             borrowed,
             params,
             written,
+            largest_constant,
         } = &mut *arena;
         let dims_start = dims.len();
         let (len, ndim) = match shape {
@@ -516,6 +521,9 @@ impl<T: Float> Tape<T> {
             _ => op.any_input_requires_grad(&recorded),
         };
         compute(&recorded, out);
+        if !requires_grad {
+            *largest_constant = (*largest_constant).max(len);
+        }
         let index = NodeId::try_from(nodes.len()).expect("a tape holds at most 2^32 nodes");
         nodes.push(Node::new(op, start, len, dims_start, ndim, requires_grad));
         Var { tape: self, index }
@@ -628,17 +636,10 @@ impl<T: Float> Tape<T> {
             Dims(seed_dims),
             Dims(root_dims)
         );
-        let largest_constant = arena
-            .nodes
-            .iter()
-            .filter(|node| !node.requires_grad && !matches!(node.op, Op::Borrowed(_)))
-            .map(Node::len)
-            .max()
-            .unwrap_or(0);
         let (adjoint_values, reached) = grads.reset(
             self.id,
             self.generation,
-            (arena.values.len(), largest_constant),
+            (arena.values.len(), arena.largest_constant),
             arena.nodes.len(),
         );
         if !root.requires_grad {
@@ -763,6 +764,9 @@ impl<T: Float> Arena<T> {
         }
         self.values.push(value);
         self.nodes.push(Node::scalar(op, start, requires_grad));
+        if !requires_grad {
+            self.largest_constant = self.largest_constant.max(1);
+        }
         index as NodeId
     }
 
