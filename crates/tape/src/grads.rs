@@ -22,7 +22,7 @@ use crate::var::Var;
 pub struct Grads<T> {
     adjoints: Vec<T>,
     /// Zeros, at least as many as the largest constant holds: the gradient of a constant,
-    /// which no sweep writes (only ever grown, so never cleared).
+    /// whose adjoint no sweep writes (only ever grown, so never cleared).
     zeros: Vec<T>,
     /// Which nodes the last sweep reached (a scratch buffer kept for reuse).
     reached: Vec<bool>,
@@ -43,9 +43,11 @@ impl<T: Float> Grads<T> {
     }
 
     /// Sizes the buffers for a sweep over a tape of `nodes` nodes whose values have `len`
-    /// elements, the largest constant `constant` of them, keeping their capacity. `reached` is cleared; the adjoints keep whatever
-    /// they held (the sweep writes every node's adjoint when it first reaches it, and
-    /// zeroes those it never reaches), so no pass over the whole buffer is needed.
+    /// elements, `constant` of them in its largest constant, keeping their capacity.
+    /// `reached` is cleared; the adjoints keep whatever they held (the sweep writes the
+    /// adjoint of every node that needs a gradient when it first reaches it, and zeroes
+    /// those it never reaches; constants read `zeros`), so no pass over the
+    /// whole buffer is needed.
     pub(crate) fn reset(
         &mut self,
         tape_id: u64,

@@ -2,8 +2,8 @@
 //! Hessian-vector products, never forming `H` (Nocedal and Wright, algorithm 7.1).
 //!
 //! CG stops once the residual is below `min(1/2, sqrt(|g|)) |g|`, in the L1 norm as SciPy
-//! and scikit-learn measure it (looser than the Euclidean norm, so fewer Hessian-vector
-//! products: 86 instead of 145 on digits, to the same minimum): far from the minimum
+//! and scikit-learn measure it (on digits, 86 Hessian-vector products instead of the
+//! Euclidean norm's 145, to the same minimum): far from the minimum
 //! a rough direction is enough, close to it the step becomes the exact Newton step, and
 //! convergence turns superlinear. A direction of non-positive curvature (impossible for
 //! a convex objective, but rounding) ends CG with what it has.

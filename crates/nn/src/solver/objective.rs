@@ -151,10 +151,10 @@ impl<'a, S: Float> LinearObjective<'a, S> {
         for (i, rows) in blocks.iter().enumerate() {
             tape.clear();
             let (wv, bv) = (tape.var(w), tape.var(b));
-            // The block's features are borrowed by the tape, not copied into it: a
-            // constant recorded on the tape would also have its adjoint zeroed by every
-            // sweep, a pass as large as the block. Data already in `f64` is borrowed
-            // where it is.
+            // The block's features are borrowed by the tape, not copied into it: data
+            // already in `f64` is read where it is, other data is converted into a buffer
+            // reused from block to block, and the tape's value and adjoint buffers stay
+            // the size of the block's small nodes.
             let block: &[f64] = match (self.x as &dyn Any).downcast_ref::<Tensor<f64>>() {
                 Some(x) => &x.data()[rows.start * d..rows.end * d],
                 None => {
