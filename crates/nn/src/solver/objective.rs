@@ -101,12 +101,6 @@ impl<'a, S: Float> LinearObjective<'a, S> {
         ([k, self.x.shape()[1]], [k])
     }
 
-    /// The features of rows `rows`, row-major.
-    fn features(&self, rows: &Range<usize>) -> &'a [S] {
-        let d = self.x.shape()[1];
-        &self.x.data()[rows.start * d..rows.end * d]
-    }
-
     /// The data term of rows `rows`, whose features `x` are on the tape, divided by the
     /// total number of rows `n`, so that the blocks of a partition add up to the mean loss.
     fn data_term<'t, T: Float>(
@@ -156,10 +150,10 @@ impl<'a, S: Float> LinearObjective<'a, S> {
             // reused from block to block, and the tape's value and adjoint buffers stay
             // the size of the block's small nodes.
             let block: &[f64] = match (self.x as &dyn Any).downcast_ref::<Tensor<f64>>() {
-                Some(x) => &x.data()[rows.start * d..rows.end * d],
+                Some(x) => rows_of(x, rows),
                 None => {
                     features.clear();
-                    features.extend(self.features(rows).iter().map(|v| v.to_f64()));
+                    features.extend(rows_of(self.x, rows).iter().map(|v| v.to_f64()));
                     features
                 }
             };
@@ -191,7 +185,7 @@ impl<S: Float> ScalarFunction for LinearObjective<'_, S> {
     fn eval<'t, T: Float>(&self, tape: &'t Tape<T>, inputs: &[Var<'t, T>]) -> Var<'t, T> {
         let (w, b) = (inputs[0], inputs[1]);
         let rows = 0..self.rows();
-        let x = tape.constant_cast(self.features(&rows), &[rows.len(), self.x.shape()[1]]);
+        let x = tape.constant_cast(rows_of(self.x, &rows), &[rows.len(), self.x.shape()[1]]);
         self.penalty(self.data_term(tape, (w, b), x, rows), w)
     }
 }
@@ -199,6 +193,12 @@ impl<S: Float> ScalarFunction for LinearObjective<'_, S> {
 /// Rows per block of a gradient evaluation: a block of 784 `f64` features is 3 MiB, and
 /// stays in cache between the forward and the backward product.
 const BLOCK_ROWS: usize = 512;
+
+/// The rows `rows` of the matrix `x`, row-major.
+fn rows_of<'x, T: Float>(x: &'x Tensor<T>, rows: &Range<usize>) -> &'x [T] {
+    let d = x.shape()[1];
+    &x.data()[rows.start * d..rows.end * d]
+}
 
 /// Below this many feature values, one part on one core (threads would cost more).
 const PARALLEL_FROM: usize = 1 << 18;
