@@ -180,6 +180,13 @@ impl<T: Float> Sum for Dual<T> {
 }
 
 impl<T: Float> Float for Dual<T> {
+    type Real = T;
+
+    /// A constant.
+    fn from_real(x: T) -> Self {
+        Dual::constant(x)
+    }
+
     const ZERO: Self = Dual::constant(T::ZERO);
     const ONE: Self = Dual::constant(T::ONE);
     const INFINITY: Self = Dual::constant(T::INFINITY);
@@ -260,29 +267,46 @@ impl<T: Float> Float for Dual<T> {
     /// `(A + A' ε)(B + B' ε) = AB + (A B' + A' B) ε`. A product with a zero tangent is
     /// skipped.
     fn matmul(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: &mut [Self], accumulate: bool) {
-        let ((m, _), (_, n)) = (a.shape(), b.shape());
-        let c = &mut c[..m * n];
         let mut planes = PlaneBuffers::<T>::take();
         let [a_value, a_tangent, b_value, b_tangent, value, tangent] = &mut planes.0;
         let a_moves = split_planes(&a, a_value, a_tangent);
         let b_moves = split_planes(&b, b_value, b_tangent);
-        // Accumulating products start from the output's parts, as the real kernels do.
-        let start = |of: fn(&Self) -> T| move |d: &Self| if accumulate { of(d) } else { T::ZERO };
-        value.clear();
-        value.extend(c.iter().map(start(|d| d.value)));
-        tangent.clear();
-        tangent.extend(c.iter().map(start(|d| d.tangent)));
-        let (av, bv) = (real_like(a_value, &a), real_like(b_value, &b));
-        T::matmul(av, bv, value, accumulate);
-        if b_moves {
-            T::matmul(av, real_like(b_tangent, &b), tangent, true);
-        }
-        if a_moves {
-            T::matmul(real_like(a_tangent, &a), bv, tangent, true);
-        }
-        for ((out, &v), &t) in c.iter_mut().zip(value.iter()).zip(tangent.iter()) {
-            *out = Dual::new(v, t);
-        }
+        let a_parts = (
+            real_like(a_value, &a),
+            a_moves.then(|| real_like(a_tangent, &a)),
+        );
+        let b_parts = (
+            real_like(b_value, &b),
+            b_moves.then(|| real_like(b_tangent, &b)),
+        );
+        product_of_parts(a_parts, b_parts, c, accumulate, [value, tangent]);
+        planes.put_back();
+    }
+
+    /// `A (B + B' ε) = AB + AB' ε`: two real products that read the real `A` where it is
+    /// (a block of data), with only the small dual operand split into planes.
+    fn matmul_real_left(a: MatRef<'_, T>, b: MatRef<'_, Self>, c: &mut [Self], accumulate: bool) {
+        let mut planes = PlaneBuffers::<T>::take();
+        let [b_value, b_tangent, value, tangent, ..] = &mut planes.0;
+        let b_moves = split_planes(&b, b_value, b_tangent);
+        let b_parts = (
+            real_like(b_value, &b),
+            b_moves.then(|| real_like(b_tangent, &b)),
+        );
+        product_of_parts((a, None), b_parts, c, accumulate, [value, tangent]);
+        planes.put_back();
+    }
+
+    /// `(A + A' ε) B = AB + A'B ε`, as [`Float::matmul_real_left`].
+    fn matmul_real_right(a: MatRef<'_, Self>, b: MatRef<'_, T>, c: &mut [Self], accumulate: bool) {
+        let mut planes = PlaneBuffers::<T>::take();
+        let [a_value, a_tangent, value, tangent, ..] = &mut planes.0;
+        let a_moves = split_planes(&a, a_value, a_tangent);
+        let a_parts = (
+            real_like(a_value, &a),
+            a_moves.then(|| real_like(a_tangent, &a)),
+        );
+        product_of_parts(a_parts, (b, None), c, accumulate, [value, tangent]);
         planes.put_back();
     }
 
@@ -341,6 +365,43 @@ impl<T: Float> Float for Dual<T> {
                 Dual::new(v, t)
             };
         }
+    }
+}
+
+/// The value and tangent planes of a dual matrix operand (`None`: a zero tangent).
+type Parts<'a, T> = (MatRef<'a, T>, Option<MatRef<'a, T>>);
+
+/// `c (+)= (A + A' ε)(B + B' ε) = AB + (A B' + A' B) ε` from the operands' planes, by
+/// `T::matmul` into the real buffers `out` (the output's value and tangent planes),
+/// skipping the products with a zero tangent.
+fn product_of_parts<T: Float>(
+    (a, a_tangent): Parts<'_, T>,
+    (b, b_tangent): Parts<'_, T>,
+    c: &mut [Dual<T>],
+    accumulate: bool,
+    [value, tangent]: [&mut Vec<T>; 2],
+) {
+    let ((m, _), (_, n)) = (a.shape(), b.shape());
+    let c = &mut c[..m * n];
+    // Accumulating products start from the output's parts, as the real kernels do.
+    value.clear();
+    tangent.clear();
+    if accumulate {
+        value.extend(c.iter().map(|d| d.value));
+        tangent.extend(c.iter().map(|d| d.tangent));
+    } else {
+        value.resize(m * n, T::ZERO);
+        tangent.resize(m * n, T::ZERO);
+    }
+    T::matmul(a, b, value, accumulate);
+    if let Some(b_tangent) = b_tangent {
+        T::matmul(a, b_tangent, tangent, true);
+    }
+    if let Some(a_tangent) = a_tangent {
+        T::matmul(a_tangent, b, tangent, true);
+    }
+    for ((out, &v), &t) in c.iter_mut().zip(value.iter()).zip(tangent.iter()) {
+        *out = Dual::new(v, t);
     }
 }
 

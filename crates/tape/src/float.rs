@@ -52,6 +52,15 @@ pub trait Float:
     /// Machine epsilon.
     const EPSILON: Self;
 
+    /// The real numbers a value is made of: `Self` for `f32` and `f64`, `T` for
+    /// [`Dual<T>`](crate::Dual). Data of this type is put on a tape without conversion by
+    /// [`Tape::constant_borrowed_real`](crate::Tape::constant_borrowed_real), and matrix
+    /// products read it as reals ([`Float::matmul_real_left`]).
+    type Real: Float;
+
+    /// A real number as a value of this type (for a dual, one with a zero tangent).
+    fn from_real(x: Self::Real) -> Self;
+
     /// Converts from `f64`, rounding to the nearest representable value.
     fn from_f64(x: f64) -> Self;
     /// Converts to `f64` (exact for `f32` and `f64`).
@@ -140,6 +149,54 @@ pub trait Float:
     fn matmul(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: &mut [Self], accumulate: bool) {
         matmul_via_gemm(a, b, c, accumulate)
     }
+
+    /// [`Float::matmul`] with a real left operand: `c (+)= a b`, `a` of [`Float::Real`]s
+    /// (data borrowed by [`Tape::constant_borrowed_real`](crate::Tape::constant_borrowed_real)).
+    ///
+    /// The default converts `a` with [`Float::from_real`]; `f32` and `f64` are their own
+    /// reals, and a dual product makes real products with `a` as it is, so that the data
+    /// is neither converted nor split into planes at each product.
+    ///
+    /// # Panics
+    /// As [`Float::matmul`].
+    fn matmul_real_left(
+        a: MatRef<'_, Self::Real>,
+        b: MatRef<'_, Self>,
+        c: &mut [Self],
+        accumulate: bool,
+    ) {
+        let mut converted = Vec::new();
+        let a = from_real_matrix(a, &mut converted);
+        Self::matmul(a, b, c, accumulate)
+    }
+
+    /// [`Float::matmul`] with a real right operand (see [`Float::matmul_real_left`]).
+    ///
+    /// # Panics
+    /// As [`Float::matmul`].
+    fn matmul_real_right(
+        a: MatRef<'_, Self>,
+        b: MatRef<'_, Self::Real>,
+        c: &mut [Self],
+        accumulate: bool,
+    ) {
+        let mut converted = Vec::new();
+        let b = from_real_matrix(b, &mut converted);
+        Self::matmul(a, b, c, accumulate)
+    }
+}
+
+/// A real operand converted into `T` in `buffer`, laid out (transposed) as it was.
+fn from_real_matrix<'b, T: Float>(x: MatRef<'_, T::Real>, buffer: &'b mut Vec<T>) -> MatRef<'b, T> {
+    let (rows, cols) = x.stored_shape();
+    buffer.clear();
+    buffer.extend((0..rows).flat_map(|i| x.stored_row(i).iter().map(|&v| T::from_real(v))));
+    let converted = MatRef::row_major(buffer, rows, cols);
+    if x.is_transposed() {
+        converted.t()
+    } else {
+        converted
+    }
 }
 
 /// Rows per GEMM call when a product is cut into row blocks.
@@ -153,6 +210,21 @@ macro_rules! impl_float {
                     $borrow_f32(x)
                 }
             )?
+            type Real = $t;
+
+            #[inline]
+            fn from_real(x: Self) -> Self {
+                x
+            }
+
+            fn matmul_real_left(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: &mut [Self], accumulate: bool) {
+                Self::matmul(a, b, c, accumulate)
+            }
+
+            fn matmul_real_right(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: &mut [Self], accumulate: bool) {
+                Self::matmul(a, b, c, accumulate)
+            }
+
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const INFINITY: Self = $t::INFINITY;

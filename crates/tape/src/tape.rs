@@ -144,8 +144,12 @@ pub(crate) struct Arena<T> {
 /// Values recorded without copying: a slice the caller lends for the lifetime of the
 /// vars that use it (see the module documentation for why it is read only then).
 pub(crate) struct Borrowed<T> {
+    /// The first element (a `T::Real` if `real`, cast).
     data: *const T,
     len: usize,
+    /// The data are reals ([`Float::Real`]) on a tape of another type (a dual tape):
+    /// matrix products read them as reals, other ops have them converted first.
+    pub(crate) real: bool,
     /// Chosen rows of `data` (a row-major matrix with `row_len` columns): their indices
     /// sit at `indices[start..start + count]`.
     pub(crate) rows: Option<(usize, usize)>,
@@ -167,13 +171,42 @@ impl<T> std::fmt::Debug for Borrowed<T> {
     }
 }
 
-impl<T> Borrowed<T> {
+impl<T: Float> Borrowed<T> {
     /// The lent slice.
+    ///
+    /// # Panics
+    /// If the data are reals of another type.
     pub(crate) fn data(&self) -> &[T] {
-        // SAFETY: `data` and `len` come from a live `&[T]` when recorded, and it is read
-        // only while a var that uses it is alive (module documentation).
+        assert!(
+            !self.real,
+            "borrowed reals are not values of the tape's type"
+        );
+        // SAFETY: `data` and `len` come from a live `&[T]` when recorded (`real` is
+        // false), and it is read only while a var that uses it is alive (module
+        // documentation).
         unsafe { std::slice::from_raw_parts(self.data, self.len) }
     }
+
+    /// The lent slice of reals, if the data are reals of another type.
+    pub(crate) fn real_data(&self) -> Option<&[T::Real]> {
+        // SAFETY: as `data`, from a live `&[T::Real]` when `real` is true.
+        self.real
+            .then(|| unsafe { std::slice::from_raw_parts(self.data.cast::<T::Real>(), self.len) })
+    }
+
+    /// The values, converted from reals if they are reals of another type.
+    pub(crate) fn converted(&self) -> std::borrow::Cow<'_, [T]> {
+        match self.real_data() {
+            Some(reals) => reals.iter().map(|&x| T::from_real(x)).collect(),
+            None => std::borrow::Cow::Borrowed(self.data()),
+        }
+    }
+}
+
+/// Data a borrowed constant reads: values of the tape's type, or reals.
+enum Lent<'a, T: Float> {
+    Values(&'a [T]),
+    Reals(&'a [T::Real]),
 }
 
 /// Lengthens `values` to `len` for a node's output, which its op then overwrites: within
@@ -369,7 +402,46 @@ impl<T: Float> Tape<T> {
         if dims.is_empty() {
             return self.leaf(data, dims, false);
         }
-        self.record_borrowed(data, dims, None)
+        self.record_borrowed(Lent::Values(data), dims, None)
+    }
+
+    /// A constant that reads real data (row-major, shape `dims`) where it is, as
+    /// [`Tape::constant_borrowed`] does, on a tape of any element type: on `f32` and `f64`
+    /// tapes the two are the same; on a [`Dual`](crate::Dual) tape the data are constants
+    /// (zero tangents) that matrix products read as reals, so that a Hessian-vector product
+    /// neither converts a block of features into duals nor splits them at each product.
+    /// Any other op that uses them has them converted into the tape first.
+    ///
+    /// # Panics
+    /// If `data` does not fill `dims`.
+    ///
+    /// ```
+    /// use tape::{Dual, Tape};
+    /// let features = vec![1.0, 2.0, 3.0, 4.0]; // 2 examples of 2 features
+    /// let tape = Tape::<Dual<f64>>::new();
+    /// let x = tape.constant_borrowed_real(&features, &[2, 2]);
+    /// // w = (0.5, -1) moving along the direction (1, 0)
+    /// let w = tape.var_from_slice(&[Dual::new(0.5, 1.0), Dual::new(-1.0, 0.0)], &[2, 1]);
+    /// let y = x.matmul(w).value();
+    /// assert_eq!(y.data(), &[Dual::new(-1.5, 1.0), Dual::new(-2.5, 3.0)]);
+    /// ```
+    pub fn constant_borrowed_real<'t>(&'t self, data: &'t [T::Real], dims: &[usize]) -> Var<'t, T> {
+        assert_eq!(
+            data.len(),
+            numel(dims),
+            "constant_borrowed_real: {} elements do not fill shape {}",
+            data.len(),
+            Dims(dims)
+        );
+        if std::any::TypeId::of::<T>() == std::any::TypeId::of::<T::Real>() {
+            // SAFETY: `T` and `T::Real` are the same type (`f32` or `f64`).
+            let data = unsafe { std::slice::from_raw_parts(data.as_ptr().cast::<T>(), data.len()) };
+            return self.constant_borrowed(data, dims);
+        }
+        if dims.is_empty() {
+            return self.leaf(&[T::from_real(data[0])], dims, false);
+        }
+        self.record_borrowed(Lent::Reals(data), dims, None)
     }
 
     /// A constant `[rows.len(), row_len]` made of the chosen rows of a row-major matrix
@@ -401,11 +473,16 @@ impl<T: Float> Tape<T> {
         if row_len == 0 {
             return self.leaf(&[], &[rows.len(), 0], false);
         }
-        self.record_borrowed(source, &[rows.len(), row_len], Some(rows))
+        self.record_borrowed(Lent::Values(source), &[rows.len(), row_len], Some(rows))
     }
 
     /// Records a constant whose values stay in `data` (all of it, or the rows `rows`).
-    fn record_borrowed(&self, data: &[T], dims: &[usize], rows: Option<&[usize]>) -> Var<'_, T> {
+    fn record_borrowed(
+        &self,
+        data: Lent<'_, T>,
+        dims: &[usize],
+        rows: Option<&[usize]>,
+    ) -> Var<'_, T> {
         let mut arena = self.arena.write();
         let rows = rows.map(|rows| {
             let start = arena.indices.len();
@@ -413,9 +490,14 @@ impl<T: Float> Tape<T> {
             (start, rows.len())
         });
         let slot = u32::try_from(arena.borrowed.len()).expect("at most 2^32 borrowed constants");
+        let (data, len, real) = match data {
+            Lent::Values(data) => (data.as_ptr(), data.len(), false),
+            Lent::Reals(data) => (data.as_ptr().cast::<T>(), data.len(), true),
+        };
         arena.borrowed.push(Borrowed {
-            data: data.as_ptr(),
-            len: data.len(),
+            data,
+            len,
+            real,
             rows,
             row_len: dims[dims.len() - 1],
         });
@@ -770,8 +852,9 @@ impl<T: Float> Arena<T> {
         index as NodeId
     }
 
-    /// Copies into the arena any rows read in place that `op` uses, turning them into
-    /// ordinary constants, for ops that read their inputs as contiguous slices.
+    /// Copies into the arena any rows read in place, or borrowed reals, that `op` uses,
+    /// turning them into ordinary constants, for ops that read their inputs as
+    /// contiguous slices of the tape's type.
     fn copy_rows_in(&mut self, op: &Op) {
         let mut inputs = smallvec::SmallVec::<[NodeId; 4]>::new();
         op.for_each_input(&self.indices, |id| inputs.push(id));
@@ -780,14 +863,17 @@ impl<T: Float> Arena<T> {
                 continue;
             };
             let borrowed = &self.borrowed[slot as usize];
-            let Some((first, count)) = borrowed.rows else {
-                continue;
-            };
             let start = self.values.len();
-            for &row in &self.indices[first..first + count] {
-                let data = borrowed.data();
-                self.values
-                    .extend_from_slice(&data[row * borrowed.row_len..][..borrowed.row_len]);
+            if let Some(reals) = borrowed.real_data() {
+                self.values.extend(reals.iter().map(|&x| T::from_real(x)));
+            } else if let Some((first, count)) = borrowed.rows {
+                for &row in &self.indices[first..first + count] {
+                    let data = borrowed.data();
+                    self.values
+                        .extend_from_slice(&data[row * borrowed.row_len..][..borrowed.row_len]);
+                }
+            } else {
+                continue;
             }
             let node = &mut self.nodes[id as usize];
             node.op = Op::Leaf;

@@ -13,7 +13,7 @@ use crate::functions::{cross_entropy, l2_penalty, squared_loss};
 use std::any::Any;
 use std::ops::Range;
 use std::sync::Mutex;
-use tape::{Float, Grads, HvpTape, ScalarFunction, Tape, Tensor, Var};
+use tape::{Dual, Float, Grads, ScalarFunction, Tape, Tensor, Var};
 
 /// What the rows are fitted to.
 #[derive(Clone, Copy, Debug)]
@@ -122,33 +122,38 @@ impl<'a, S: Float> LinearObjective<'a, S> {
         mean * T::from_f64(block as f64 / self.rows() as f64)
     }
 
-    /// Value and gradient of the data term over `blocks` of rows (the first one also
-    /// carrying the penalty), into `workspace`, on its tape reused block after block.
-    fn blocks_value_and_grad(
+    /// The objective over `blocks` of rows (the first one also carrying the penalty) at
+    /// the parameters `(W, b)` laid end to end as the tape's elements, on the workspace's
+    /// tape reused block after block: its share of the value, and of the part `read` of
+    /// the gradient (on an `f64` tape, the gradient; on a dual tape whose parameters move
+    /// along a direction, the Hessian-vector product).
+    fn blocks_evaluate<T: Float<Real = f64>>(
         &self,
-        (w, b): (&Tensor<f64>, &Tensor<f64>),
+        parameters: &[T],
         blocks: &[Range<usize>],
         penalty: bool,
-        workspace: &mut BlockWorkspace,
+        read: fn(T) -> f64,
+        workspace: &mut BlockWorkspace<T>,
     ) {
         let BlockWorkspace {
             tape,
             grads,
             features,
-            grad,
+            out,
             value,
         } = workspace;
-        let d = self.x.shape()[1];
-        grad.clear();
-        grad.resize(w.len() + b.len(), 0.0);
+        let ([k, d], b_dims) = self.parameter_shapes();
+        out.clear();
+        out.resize(parameters.len(), 0.0);
         *value = 0.0;
         for (i, rows) in blocks.iter().enumerate() {
             tape.clear();
-            let (wv, bv) = (tape.var(w), tape.var(b));
-            // The block's features are borrowed by the tape, not copied into it: data
-            // already in `f64` is read where it is, other data is converted into a buffer
-            // reused from block to block, and the tape's value and adjoint buffers stay
-            // the size of the block's small nodes.
+            let wv = tape.var_from_slice(&parameters[..k * d], &[k, d]);
+            let bv = tape.var_from_slice(&parameters[k * d..], &b_dims);
+            // The block's features are borrowed by the tape as reals, not copied into it
+            // (nor, on a dual tape, turned into duals): data already in `f64` is read
+            // where it is, other data is converted into a buffer reused from block to
+            // block, and the tape's buffers stay the size of the block's small nodes.
             let block: &[f64] = match (self.x as &dyn Any).downcast_ref::<Tensor<f64>>() {
                 Some(x) => rows_of(x, rows),
                 None => {
@@ -157,17 +162,17 @@ impl<'a, S: Float> LinearObjective<'a, S> {
                     features
                 }
             };
-            let x = tape.constant_borrowed(block, &[rows.len(), d]);
+            let x = tape.constant_borrowed_real(block, &[rows.len(), d]);
             let mut loss = self.data_term(tape, (wv, bv), x, rows.clone());
             if penalty && i == 0 {
                 loss = self.penalty(loss, wv);
             }
             tape.backward_into(loss, grads);
-            *value += loss.item();
+            *value += loss.item().to_f64();
             let (gw, gb) = (grads.wrt(wv), grads.wrt(bv));
-            grad.iter_mut()
+            out.iter_mut()
                 .zip(gw.iter().chain(gb))
-                .for_each(|(g, d)| *g += d);
+                .for_each(|(o, &g)| *o += read(g));
         }
     }
 
@@ -203,17 +208,19 @@ fn rows_of<'x, T: Float>(x: &'x Tensor<T>, rows: &Range<usize>) -> &'x [T] {
 /// Below this many feature values, one part on one core (threads would cost more).
 const PARALLEL_FROM: usize = 1 << 18;
 
-/// What one part of a gradient evaluation reuses from one evaluation to the next: its
-/// tape (whose buffers would otherwise be allocated, and their pages zeroed by the
-/// kernel, at every evaluation), its gradients, and its share of the sum.
+/// What one part of an evaluation reuses from one evaluation to the next: its tape
+/// (whose buffers would otherwise be allocated, and their pages zeroed by the kernel, at
+/// every evaluation), its gradients, and its share of the sum. `T` is `f64` for
+/// gradients and `Dual<f64>` for Hessian-vector products.
 #[derive(Default)]
-struct BlockWorkspace {
-    tape: Tape<f64>,
-    grads: Grads<f64>,
+struct BlockWorkspace<T: Float> {
+    tape: Tape<T>,
+    grads: Grads<T>,
     /// The current block's features converted to `f64` (unless they are `f64` already).
     features: Vec<f64>,
-    /// This part's share of the gradient, laid out as `(W, b)`.
-    grad: Vec<f64>,
+    /// This part's share of the gradient (or of the Hessian-vector product), laid out as
+    /// `(W, b)`.
+    out: Vec<f64>,
     /// This part's share of the value.
     value: f64,
 }
@@ -222,12 +229,15 @@ struct BlockWorkspace {
 /// first): the form the solvers take.
 pub struct LinearProblem<'a, S: Float> {
     objective: LinearObjective<'a, S>,
-    hvp_tape: HvpTape<f64>,
     /// The blocks of rows an evaluation goes through: one for small data, else blocks
     /// that stay in cache.
     blocks: Vec<Range<usize>>,
-    /// One workspace per part of an evaluation (a part per thread).
-    workspaces: Vec<Mutex<BlockWorkspace>>,
+    /// One workspace per part of a gradient evaluation (a part per thread).
+    workspaces: Vec<Mutex<BlockWorkspace<f64>>>,
+    /// The same for Hessian-vector products, on dual tapes.
+    hvp_workspaces: Vec<Mutex<BlockWorkspace<Dual<f64>>>>,
+    /// The parameters moving along the direction of a Hessian-vector product.
+    seeded: Vec<Dual<f64>>,
 }
 
 impl<'a, S: Float> LinearProblem<'a, S> {
@@ -246,9 +256,10 @@ impl<'a, S: Float> LinearProblem<'a, S> {
         };
         LinearProblem {
             objective,
-            hvp_tape: HvpTape::new(),
             blocks,
             workspaces: (0..parts).map(|_| Mutex::default()).collect(),
+            hvp_workspaces: (0..parts).map(|_| Mutex::default()).collect(),
+            seeded: Vec::new(),
         }
     }
 
@@ -262,6 +273,38 @@ impl<'a, S: Float> LinearProblem<'a, S> {
     }
 }
 
+/// The objective and the part `read` of its gradient at `parameters` (`(W, b)` laid
+/// end to end as the tapes' elements), into `out`: the blocks in runs, one run per
+/// workspace, on the tape's threads. The runs are added in order, so the sum is the same
+/// whichever thread ran a run.
+fn evaluate<S: Float, T: Float<Real = f64>>(
+    objective: &LinearObjective<'_, S>,
+    blocks: &[Range<usize>],
+    parameters: &[T],
+    workspaces: &mut [Mutex<BlockWorkspace<T>>],
+    read: fn(T) -> f64,
+    out: &mut [f64],
+) -> f64 {
+    let per_part = blocks.len().div_ceil(workspaces.len());
+    let shared = &*workspaces;
+    tape::parallel::for_each_part(shared.len(), &|part| {
+        let run = blocks.chunks(per_part).nth(part).unwrap_or(&[]);
+        let mut workspace = shared[part].lock().unwrap_or_else(|e| e.into_inner());
+        objective.blocks_evaluate(parameters, run, part == 0, read, &mut workspace);
+    });
+    out.iter_mut().for_each(|o| *o = 0.0);
+    let mut value = 0.0;
+    for workspace in workspaces {
+        // A panicking part was re-raised by `for_each_part`: none is poisoned here.
+        let workspace = workspace.get_mut().unwrap_or_else(|e| e.into_inner());
+        value += workspace.value;
+        out.iter_mut()
+            .zip(&workspace.out)
+            .for_each(|(o, p)| *o += p);
+    }
+    value
+}
+
 impl<S: Float> Differentiable for LinearProblem<'_, S> {
     fn dim(&self) -> usize {
         let (w, b) = self.objective.parameter_shapes();
@@ -269,37 +312,27 @@ impl<S: Float> Differentiable for LinearProblem<'_, S> {
     }
 
     fn value_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
-        let (w, b) = self.unflatten(x);
-        // Part `i` takes the `i`-th run of blocks, on the tape's threads; the parts are
-        // added in order, so the sum is the same whichever thread ran a part.
-        let per_part = self.blocks.len().div_ceil(self.workspaces.len());
-        let (objective, parameters) = (&self.objective, (&w, &b));
-        let (blocks, workspaces) = (&self.blocks, &self.workspaces);
-        tape::parallel::for_each_part(workspaces.len(), &|part| {
-            let chunk = blocks.chunks(per_part).nth(part).unwrap_or(&[]);
-            let mut workspace = workspaces[part].lock().unwrap_or_else(|e| e.into_inner());
-            objective.blocks_value_and_grad(parameters, chunk, part == 0, &mut workspace);
-        });
-        grad.iter_mut().for_each(|g| *g = 0.0);
-        let mut value = 0.0;
-        for workspace in &mut self.workspaces {
-            // A panicking part was re-raised by `for_each_part`: none is poisoned here.
-            let workspace = workspace.get_mut().unwrap_or_else(|e| e.into_inner());
-            value += workspace.value;
-            grad.iter_mut()
-                .zip(&workspace.grad)
-                .for_each(|(g, p)| *g += p);
-        }
-        value
+        let workspaces = &mut self.workspaces;
+        evaluate(&self.objective, &self.blocks, x, workspaces, |g| g, grad)
     }
 }
 
 impl<S: Float> TwiceDifferentiable for LinearProblem<'_, S> {
+    /// Forward-over-reverse, block by block as the gradient: the parameters move along
+    /// `v` (their tangents), and the tangents of their adjoints are `H v`.
     fn hvp(&mut self, x: &[f64], v: &[f64], hv: &mut [f64]) {
-        let (w, b) = self.unflatten(x);
-        let (vw, vb) = self.unflatten(v);
-        let out = self.hvp_tape.hvp(&self.objective, &[w, b], &[vw, vb]);
-        let products = out.hvp[0].data().iter().chain(out.hvp[1].data());
-        hv.iter_mut().zip(products).for_each(|(h, p)| *h = *p);
+        self.seeded.clear();
+        self.seeded
+            .extend(x.iter().zip(v).map(|(&x, &v)| Dual::new(x, v)));
+        let workspaces = &mut self.hvp_workspaces;
+        let tangent = |d: Dual<f64>| d.tangent;
+        evaluate(
+            &self.objective,
+            &self.blocks,
+            &self.seeded,
+            workspaces,
+            tangent,
+            hv,
+        );
     }
 }

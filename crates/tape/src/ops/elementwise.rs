@@ -502,11 +502,42 @@ pub(crate) fn binary_backward<T: Float>(
 ) {
     let (av, bv) = (recorded.value(a), recorded.value(b));
     let shapes = [out.dims, recorded.dims(a), recorded.dims(b)];
+    if matches!(kind, Binary::Add | Binary::Sub) && out.adjoint.len() < PARALLEL_ELEMENTS {
+        // A sum or difference passes its adjoint on, negated for `b` of `a - b`: no
+        // multiplication by a derivative of one (on a dual tape, a product of duals).
+        if let Some(da) = adjoint_of(recorded, adjoints, a) {
+            pass_adjoint(false, true, shapes, out.adjoint, da);
+        }
+        if let Some(db) = adjoint_of(recorded, adjoints, b) {
+            pass_adjoint(kind == Binary::Sub, false, shapes, out.adjoint, db);
+        }
+        return;
+    }
     if let Some(da) = adjoint_of(recorded, adjoints, a) {
         kind.chain_rule(true, shapes, av, bv, out.value, out.adjoint, da);
     }
     if let Some(db) = adjoint_of(recorded, adjoints, b) {
         kind.chain_rule(false, shapes, av, bv, out.value, out.adjoint, db);
+    }
+}
+
+/// `dx += dy` (or `dx -= dy` if `negate`), summed over the axes along which the operand
+/// `x` (`a` if `wrt_a`, else `b`) was broadcast.
+fn pass_adjoint<T: Float>(
+    negate: bool,
+    wrt_a: bool,
+    [out_dims, a_dims, b_dims]: [&[usize]; 3],
+    dys: &[T],
+    dx: &mut [T],
+) {
+    let add = |d: &mut T, g: T| if negate { *d -= g } else { *d += g };
+    if dx.len() == dys.len() {
+        // The operand has the output's shape.
+        dx.iter_mut().zip(dys).for_each(|(d, &g)| add(d, g));
+    } else if wrt_a {
+        for_each_broadcast(out_dims, a_dims, b_dims, |o, i, _| add(&mut dx[i], dys[o]));
+    } else {
+        for_each_broadcast(out_dims, a_dims, b_dims, |o, _, j| add(&mut dx[j], dys[o]));
     }
 }
 

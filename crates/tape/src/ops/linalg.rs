@@ -3,7 +3,9 @@
 use crate::float::Float;
 use crate::kernels;
 use crate::matrix::MatRef;
-use crate::ops::toolkit::{adjoint_of, Adjoints, NodeId, OutShape, Output, Recorded};
+use crate::ops::toolkit::{
+    adjoint_of, product, Adjoints, NodeId, Operand, OutShape, Output, Recorded,
+};
 use crate::ops::Op;
 use crate::shape::matmul_dims;
 use crate::shape::{Dims, ShapeError};
@@ -33,9 +35,9 @@ impl<'t, T: Float> Var<'t, T> {
             b_transposed,
         };
         Ok(tape.record(op, OutShape::Dims(&[m, n]), false, |r, out| {
-            T::matmul(
-                r.matrix(a, a_transposed),
-                r.matrix(b, b_transposed),
+            product(
+                r.operand(a, a_transposed),
+                r.operand(b, b_transposed),
                 out,
                 false,
             )
@@ -93,23 +95,23 @@ pub(crate) fn matmul_backward<T: Float>(
     out: &Output<'_, T>,
     adjoints: &mut Adjoints<'_, T>,
 ) {
-    let dc = MatRef::row_major(out.adjoint, out.dims[0], out.dims[1]);
+    let dc = Operand::Values(MatRef::row_major(out.adjoint, out.dims[0], out.dims[1]));
     let (op_a, op_b) = (
-        recorded.matrix(a, a_transposed),
-        recorded.matrix(b, b_transposed),
+        recorded.operand(a, a_transposed),
+        recorded.operand(b, b_transposed),
     );
     if let Some(da) = adjoint_of(recorded, adjoints, a) {
         if a_transposed {
-            T::matmul(op_b, dc.t(), da, true);
+            product(op_b, dc.t(), da, true);
         } else {
-            T::matmul(dc, op_b.t(), da, true);
+            product(dc, op_b.t(), da, true);
         }
     }
     if let Some(db) = adjoint_of(recorded, adjoints, b) {
         if b_transposed {
-            T::matmul(dc.t(), op_a, db, true);
+            product(dc.t(), op_a, db, true);
         } else {
-            T::matmul(op_a.t(), dc, db, true);
+            product(op_a.t(), dc, db, true);
         }
     }
 }

@@ -84,9 +84,25 @@ impl<'a, T: Float> Recorded<'a, T> {
             matrix
         }
     }
-    /// The value of a node, gathered into a new buffer if it is rows read in place.
+    /// A matrix operand as a product reads it: borrowed reals as reals, any other node
+    /// as [`Recorded::matrix`] gives it.
+    pub fn operand(&self, id: NodeId, transposed: bool) -> Operand<'a, T> {
+        if let Op::Borrowed(slot) = self.node(id).op {
+            if let Some(reals) = self.borrowed[slot as usize].real_data() {
+                let dims = self.dims(id);
+                let matrix = MatRef::row_major(reals, dims[0], dims[1]);
+                return Operand::Real(if transposed { matrix.t() } else { matrix });
+            }
+        }
+        Operand::Values(self.matrix(id, transposed))
+    }
+    /// The value of a node, gathered (or converted from reals) into a new buffer if it is
+    /// rows read in place (or borrowed reals).
     pub fn value_cow(&self, id: NodeId) -> Cow<'a, [T]> {
         match self.node(id).op {
+            Op::Borrowed(slot) if self.borrowed[slot as usize].real => {
+                Cow::Owned(self.borrowed[slot as usize].converted().into_owned())
+            }
             Op::Borrowed(slot) if self.borrowed[slot as usize].rows.is_some() => {
                 let mut rows = Vec::new();
                 self.matrix(id, false).to_row_major(&mut rows);
@@ -101,6 +117,49 @@ impl<'a, T: Float> Recorded<'a, T> {
     }
     pub fn requires_grad(&self, id: NodeId) -> bool {
         self.node(id).requires_grad
+    }
+}
+
+/// One operand of a matrix product on a tape of `T`s: values of the tape's type, or
+/// borrowed reals ([`Float::Real`]).
+#[derive(Clone, Copy)]
+pub(crate) enum Operand<'a, T: Float> {
+    Values(MatRef<'a, T>),
+    Real(MatRef<'a, T::Real>),
+}
+
+impl<T: Float> Operand<'_, T> {
+    /// The operand transposed.
+    pub fn t(self) -> Self {
+        match self {
+            Operand::Values(m) => Operand::Values(m.t()),
+            Operand::Real(m) => Operand::Real(m.t()),
+        }
+    }
+}
+
+/// `c = a b` (or `c += a b` if `accumulate`), with whichever of [`Float::matmul`],
+/// [`Float::matmul_real_left`] and [`Float::matmul_real_right`] fits the operands.
+pub(crate) fn product<T: Float>(
+    a: Operand<'_, T>,
+    b: Operand<'_, T>,
+    c: &mut [T],
+    accumulate: bool,
+) {
+    match (a, b) {
+        (Operand::Values(a), Operand::Values(b)) => T::matmul(a, b, c, accumulate),
+        (Operand::Real(a), Operand::Values(b)) => T::matmul_real_left(a, b, c, accumulate),
+        (Operand::Values(a), Operand::Real(b)) => T::matmul_real_right(a, b, c, accumulate),
+        (Operand::Real(a), Operand::Real(b)) => {
+            // Two constants: a product of reals, converted.
+            let ((m, _), (_, n)) = (a.shape(), b.shape());
+            let mut reals = vec![T::Real::ZERO; m * n];
+            T::Real::matmul(a, b, &mut reals, false);
+            for (c, x) in c[..m * n].iter_mut().zip(reals) {
+                let x = T::from_real(x);
+                *c = if accumulate { *c + x } else { x };
+            }
+        }
     }
 }
 
