@@ -773,7 +773,9 @@ impl<T: Float> Tape<T> {
             let (before, after) = adjoint_values.split_at_mut(node.start());
             let recorded = Recorded {
                 nodes: &arena.nodes,
-                values: &arena.values[..node.start()],
+                // All values, not only those before this node: borrowed data that a
+                // later op had copied into the arena now lives past this node.
+                values: &arena.values,
                 dims: &arena.dims,
                 indices: &arena.indices,
                 borrowed: &arena.borrowed,

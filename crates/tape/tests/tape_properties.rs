@@ -305,3 +305,25 @@ fn the_old_name_of_var_scalar_still_records_a_trainable_scalar() {
     assert!(tape.var_scalar(1.0).requires_grad());
     assert!(!tape.constant_scalar(1.0).requires_grad());
 }
+
+/// Rows read in place, used by a product and then by an op that has them copied into the
+/// tape (past the product's node): the product's backward rule still reads them, and
+/// the gradient is that of the same rows recorded as an ordinary constant.
+#[test]
+fn rows_read_in_place_then_copied_in_are_still_read_by_earlier_products() {
+    let source = [0.5, -1.0, 2.0, 0.25, -0.75, 1.5];
+    let w0 = Tensor::from_vec(vec![0.3, -0.2], &[2, 1]);
+    let gradient = |in_place: bool| {
+        let tape = Tape::<f64>::new();
+        let x = if in_place {
+            tape.constant_rows(&source, 2, &[2, 0])
+        } else {
+            tape.constant(&Tensor::from_vec(vec![-0.75, 1.5, 0.5, -1.0], &[2, 2]))
+        };
+        let w = tape.var(&w0);
+        let loss = x.matmul(w).tanh().sum() + x.exp().sum();
+        let grads = loss.backward();
+        (loss.item(), grads.wrt(w).to_vec())
+    };
+    assert_eq!(gradient(true), gradient(false));
+}
