@@ -5,12 +5,16 @@
 //! block (2,048 rows, 784 features, 10 classes). For each, on reused tapes:
 //!
 //! - `gradient`: value and gradient on an `f64` tape (one forward, one reverse sweep);
-//! - `hvp`: value, gradient and `H v` on a `Dual<f64>` tape ([`tape::HvpTape`]).
+//! - `hvp`: value, gradient and `H v` on a `Dual<f64>` tape ([`tape::HvpTape`]), the
+//!   features put on it as duals;
+//! - `solver gradient` and `solver hvp`: the same through [`LinearProblem`], as L-BFGS
+//!   and Newton-CG ask for them: block by block (on both cores for the MNIST block),
+//!   the features borrowed as reals by the dual tape.
 //!
-//! Run with `cargo bench --bench hvp`; the ratio of the two times is the figure.
+//! Run with `cargo bench --bench hvp`; the ratio of each pair's times is the figure.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use nn::solver::LinearObjective;
+use nn::solver::{Differentiable, LinearObjective, LinearProblem, TwiceDifferentiable};
 use std::time::Duration;
 use tape::{Grads, HvpTape, ScalarFunction, Tape, Tensor};
 
@@ -44,6 +48,24 @@ fn case(c: &mut Criterion, name: &str, n: usize, d: usize, k: usize) {
     let (inputs, directions) = ([w.clone(), b.clone()], [v, vb]);
     group.bench_function("hvp", |bench| {
         bench.iter(|| hvp_tape.hvp(&objective, &inputs, &directions).hvp[0].data()[0])
+    });
+    let mut problem = LinearProblem::new(objective);
+    let flat = |parts: &[Tensor<f64>]| -> Vec<f64> {
+        parts
+            .iter()
+            .flat_map(|t| t.data().iter().copied())
+            .collect()
+    };
+    let (point, direction) = (flat(&inputs), flat(&directions));
+    let mut out = vec![0.0; point.len()];
+    group.bench_function("solver gradient", |bench| {
+        bench.iter(|| problem.value_and_grad(&point, &mut out))
+    });
+    group.bench_function("solver hvp", |bench| {
+        bench.iter(|| {
+            problem.hvp(&point, &direction, &mut out);
+            out[0]
+        })
     });
     group.finish();
 }

@@ -215,3 +215,45 @@ proptest! {
         prop_assert!(result.is_ok(), "{:?}: {}", kind, result.unwrap_err());
     }
 }
+
+/// The solvers' Hessian-vector products (`LinearProblem`: block by block, the features
+/// lent to the dual tape as reals) against `tape::hvp` of the same objective (the whole
+/// data set on the tape as dual constants): bit for bit in one block, and to a relative
+/// 1e-12 of the terms' scale when the rows are cut into blocks summed over two threads.
+#[test]
+fn the_solvers_hessian_vector_products_are_the_tapes() {
+    use nn::solver::{LinearProblem, TwiceDifferentiable};
+    for (n, d, k) in [(37, 5, 3), (700, 400, 4)] {
+        let x = Tensor::<f32>::from_fn(&[n, d], |i| ((i * 7919 % 1013) as f32 / 506.0) - 1.0);
+        let labels: Vec<usize> = (0..n).map(|i| i * 31 % k).collect();
+        let objective = LinearObjective::softmax(&x, &labels, k, 0.01);
+        let w = Tensor::from_fn(&[k, d], |i| ((i % 13) as f64 - 6.0) * 0.05);
+        let b = Tensor::from_fn(&[k], |i| i as f64 * 0.1);
+        let v = Tensor::from_fn(&[k, d], |i| ((i % 5) as f64 - 2.0) * 0.1);
+        let vb = Tensor::from_fn(&[k], |i| 1.0 - i as f64);
+        let expected = hvp(
+            &objective,
+            &[w.clone(), b.clone()],
+            &[v.clone(), vb.clone()],
+        )
+        .hvp;
+        let expected: Vec<f64> = expected.iter().flat_map(|t| t.data().to_vec()).collect();
+        let flat = |a: &Tensor<f64>, b: &Tensor<f64>| -> Vec<f64> {
+            a.data().iter().chain(b.data()).copied().collect()
+        };
+        let mut problem = LinearProblem::new(objective);
+        let mut got = vec![0.0; expected.len()];
+        problem.hvp(&flat(&w, &b), &flat(&v, &vb), &mut got);
+        if n * d < 1 << 18 {
+            assert_eq!(got, expected, "{n} x {d}, {k} classes");
+        } else {
+            let scale = expected.iter().map(|h| h.abs()).fold(0.0, f64::max);
+            for (g, e) in got.iter().zip(&expected) {
+                assert!(
+                    (g - e).abs() <= 1e-12 * scale,
+                    "{g} vs {e} ({n} x {d}, {k} classes)"
+                );
+            }
+        }
+    }
+}

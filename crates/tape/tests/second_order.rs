@@ -11,7 +11,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use tape::ops::Binary;
 use tape::{
-    gradgradcheck, hessian, hvp, Float, GradcheckOptions, ScalarFunction, Tape, Tensor, Var,
+    gradgradcheck, hessian, hvp, Dual, Float, GradcheckOptions, ScalarFunction, Tape, Tensor, Var,
 };
 
 type Dims = Vec<usize>;
@@ -392,4 +392,84 @@ fn powers_at_zero_have_the_right_curvature() {
             assert_eq!(out.hvp[0].item(), want, "x^{n} (powf: {real_exponent})");
         }
     }
+}
+
+/// `sum(tanh(y))` for a product `y` of data `x` (`[m, k]`) and a var `w` on a dual tape,
+/// the data lent as reals or converted into dual constants: the loss and `w`'s gradient,
+/// as the bits of their values and tangents. `layout` picks the product: `x w`, `x w^T`,
+/// `w x`, `x^T w`, or `x w` plus an op (exp) that has the data converted into the tape.
+fn borrowed_or_cast(
+    layout: usize,
+    x: &[f64],
+    (m, k): (usize, usize),
+    w: &[Dual<f64>],
+    w_dims: &[usize],
+    borrowed: bool,
+) -> (Vec<u64>, Vec<u64>) {
+    let tape = Tape::<Dual<f64>>::new();
+    let xv = if borrowed {
+        tape.constant_borrowed_real(x, &[m, k])
+    } else {
+        tape.constant_cast(x, &[m, k])
+    };
+    let wv = tape.var_from_slice(w, w_dims);
+    let y = match layout {
+        0 => xv.matmul(wv),
+        1 => xv.matmul(wv.t()),
+        2 => wv.matmul(xv),
+        3 => xv.t().matmul(wv),
+        _ => xv.matmul(wv) + xv.exp().sum(),
+    };
+    let loss = y.tanh().sum();
+    let grads = loss.backward();
+    let bits = |d: &[Dual<f64>]| -> Vec<u64> {
+        d.iter()
+            .flat_map(|d| [d.value.to_bits(), d.tangent.to_bits()])
+            .collect()
+    };
+    (bits(&[loss.item()]), bits(grads.wrt(wv)))
+}
+
+proptest! {
+    /// Data lent to a dual tape as reals (`constant_borrowed_real`) computes, bit for bit,
+    /// what the same data does as dual constants: on either side of a product, used
+    /// transposed or not, and converted into the tape for other ops.
+    #[test]
+    fn borrowed_reals_act_as_dual_constants(
+        (m, k, n) in (1usize..6, 1usize..6, 1usize..6),
+        layout in 0usize..5,
+        seed in 0u64..1000,
+    ) {
+        let x: Vec<f64> = (0..m * k).map(|i| ((i as u64 * 7919 + seed) % 97) as f64 / 24.0 - 2.0).collect();
+        let w_dims = match layout {
+            1 => [n, k],
+            2 => [n, m],
+            3 => [m, n],
+            _ => [k, n],
+        };
+        let w: Vec<Dual<f64>> = (0..w_dims[0] * w_dims[1])
+            .map(|i| {
+                let t = (i as u64 * 31 + seed) % 13;
+                Dual::new(t as f64 / 6.0 - 1.0, (t % 5) as f64 / 4.0 - 0.5)
+            })
+            .collect();
+        let lent = borrowed_or_cast(layout, &x, (m, k), &w, &w_dims, true);
+        let cast = borrowed_or_cast(layout, &x, (m, k), &w, &w_dims, false);
+        prop_assert_eq!(lent, cast);
+    }
+}
+
+#[test]
+fn borrowed_reals_read_back_as_constants() {
+    let data = [1.5, -2.0, 0.25, 4.0];
+    let tape = Tape::<Dual<f64>>::new();
+    let x = tape.constant_borrowed_real(&data, &[2, 2]);
+    let expected: Vec<Dual<f64>> = data.iter().map(|&v| Dual::constant(v)).collect();
+    assert_eq!(x.value().data(), &expected[..]);
+    assert!(x.value().data().iter().all(|d| d.tangent == 0.0));
+    // On a real tape it is `constant_borrowed`.
+    let real = Tape::<f64>::new();
+    let y = real.constant_borrowed_real(&data, &[4]);
+    assert_eq!(y.value().data(), &data);
+    assert!(real.to_string().contains("borrowed"));
 }
