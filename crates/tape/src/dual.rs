@@ -286,28 +286,16 @@ impl<T: Float> Float for Dual<T> {
     /// `A (B + B' ε) = AB + AB' ε`: two real products that read the real `A` where it is
     /// (a block of data), with only the small dual operand split into planes.
     fn matmul_real_left(a: MatRef<'_, T>, b: MatRef<'_, Self>, c: &mut [Self], accumulate: bool) {
-        let mut planes = PlaneBuffers::<T>::take();
-        let [b_value, b_tangent, value, tangent, ..] = &mut planes.0;
-        let b_moves = split_planes(&b, b_value, b_tangent);
-        let b_parts = (
-            real_like(b_value, &b),
-            b_moves.then(|| real_like(b_tangent, &b)),
-        );
-        product_of_parts((a, None), b_parts, c, accumulate, [value, tangent]);
-        planes.put_back();
+        with_planes(&b, |b, out| {
+            product_of_parts((a, None), b, c, accumulate, out)
+        })
     }
 
     /// `(A + A' ε) B = AB + A'B ε`, as [`Float::matmul_real_left`].
     fn matmul_real_right(a: MatRef<'_, Self>, b: MatRef<'_, T>, c: &mut [Self], accumulate: bool) {
-        let mut planes = PlaneBuffers::<T>::take();
-        let [a_value, a_tangent, value, tangent, ..] = &mut planes.0;
-        let a_moves = split_planes(&a, a_value, a_tangent);
-        let a_parts = (
-            real_like(a_value, &a),
-            a_moves.then(|| real_like(a_tangent, &a)),
-        );
-        product_of_parts(a_parts, (b, None), c, accumulate, [value, tangent]);
-        planes.put_back();
+        with_planes(&a, |a, out| {
+            product_of_parts(a, (b, None), c, accumulate, out)
+        })
     }
 
     /// A product of duals is three real products:
@@ -403,6 +391,22 @@ fn product_of_parts<T: Float>(
     for ((out, &v), &t) in c.iter_mut().zip(value.iter()).zip(tangent.iter()) {
         *out = Dual::new(v, t);
     }
+}
+
+/// Calls `f` with the planes of the dual operand `x` and the buffers of the output's
+/// planes, all from this thread's `PlaneBuffers`.
+fn with_planes<T: Float>(x: &MatRef<'_, Dual<T>>, f: impl FnOnce(Parts<'_, T>, [&mut Vec<T>; 2])) {
+    let mut planes = PlaneBuffers::<T>::take();
+    let [x_value, x_tangent, value, tangent, ..] = &mut planes.0;
+    let moves = split_planes(x, x_value, x_tangent);
+    f(
+        (
+            real_like(x_value, x),
+            moves.then(|| real_like(x_tangent, x)),
+        ),
+        [value, tangent],
+    );
+    planes.put_back();
 }
 
 /// Writes the value and tangent planes of a dual operand into `value` and `tangent` as
