@@ -149,7 +149,7 @@ pub(crate) struct Borrowed<T> {
     len: usize,
     /// The data are reals ([`Float::Real`]) on a tape of another type (a dual tape):
     /// matrix products read them as reals, other ops have them converted first.
-    pub(crate) real: bool,
+    real: bool,
     /// Chosen rows of `data` (a row-major matrix with `row_len` columns): their indices
     /// sit at `indices[start..start + count]`.
     pub(crate) rows: Option<(usize, usize)>,
@@ -194,12 +194,9 @@ impl<T: Float> Borrowed<T> {
             .then(|| unsafe { std::slice::from_raw_parts(self.data.cast::<T::Real>(), self.len) })
     }
 
-    /// The values, converted from reals if they are reals of another type.
-    pub(crate) fn converted(&self) -> std::borrow::Cow<'_, [T]> {
-        match self.real_data() {
-            Some(reals) => reals.iter().map(|&x| T::from_real(x)).collect(),
-            None => std::borrow::Cow::Borrowed(self.data()),
-        }
+    /// The values of lent reals of another type, converted (constants, for a dual).
+    pub(crate) fn real_values(&self) -> Option<impl Iterator<Item = T> + '_> {
+        Some(self.real_data()?.iter().map(|&x| T::from_real(x)))
     }
 }
 
@@ -866,8 +863,8 @@ impl<T: Float> Arena<T> {
             };
             let borrowed = &self.borrowed[slot as usize];
             let start = self.values.len();
-            if let Some(reals) = borrowed.real_data() {
-                self.values.extend(reals.iter().map(|&x| T::from_real(x)));
+            if let Some(values) = borrowed.real_values() {
+                self.values.extend(values);
             } else if let Some((first, count)) = borrowed.rows {
                 for &row in &self.indices[first..first + count] {
                     let data = borrowed.data();

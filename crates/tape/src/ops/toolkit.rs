@@ -99,17 +99,18 @@ impl<'a, T: Float> Recorded<'a, T> {
     /// The value of a node, gathered (or converted from reals) into a new buffer if it is
     /// rows read in place (or borrowed reals).
     pub fn value_cow(&self, id: NodeId) -> Cow<'a, [T]> {
-        match self.node(id).op {
-            Op::Borrowed(slot) if self.borrowed[slot as usize].real => {
-                Cow::Owned(self.borrowed[slot as usize].converted().into_owned())
+        if let Op::Borrowed(slot) = self.node(id).op {
+            let borrowed = &self.borrowed[slot as usize];
+            if let Some(values) = borrowed.real_values() {
+                return Cow::Owned(values.collect());
             }
-            Op::Borrowed(slot) if self.borrowed[slot as usize].rows.is_some() => {
+            if borrowed.rows.is_some() {
                 let mut rows = Vec::new();
                 self.matrix(id, false).to_row_major(&mut rows);
-                Cow::Owned(rows)
+                return Cow::Owned(rows);
             }
-            _ => Cow::Borrowed(self.value(id)),
         }
+        Cow::Borrowed(self.value(id))
     }
     pub fn dims(&self, id: NodeId) -> &'a [usize] {
         let n = self.node(id);
