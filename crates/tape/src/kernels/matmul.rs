@@ -20,6 +20,8 @@
 //! ([`crate::parallel`]) into parts that write disjoint outputs, each computed the same
 //! way whichever thread runs it, so results do not depend on the number of threads.
 
+#[cfg(target_arch = "x86_64")]
+use super::avx512;
 use crate::float::Float;
 use crate::matrix::MatRef;
 use crate::parallel;
@@ -27,63 +29,13 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-/// Calls `$body` with `$name` a constant equal to `$count` (1 to `CLASS_BLOCK`), so
-/// that the accumulators of a block are an array of known size, kept in registers.
-macro_rules! with_const {
-    ($count:expr, $name:ident => $body:expr) => {
-        match $count {
-            1 => {
-                const $name: usize = 1;
-                $body
-            }
-            2 => {
-                const $name: usize = 2;
-                $body
-            }
-            3 => {
-                const $name: usize = 3;
-                $body
-            }
-            4 => {
-                const $name: usize = 4;
-                $body
-            }
-            5 => {
-                const $name: usize = 5;
-                $body
-            }
-            6 => {
-                const $name: usize = 6;
-                $body
-            }
-            7 => {
-                const $name: usize = 7;
-                $body
-            }
-            8 => {
-                const $name: usize = 8;
-                $body
-            }
-            9 => {
-                const $name: usize = 9;
-                $body
-            }
-            10 => {
-                const $name: usize = 10;
-                $body
-            }
-            other => unreachable!("a block of {other} classes"),
-        }
-    };
-}
-
 /// A side of at most this many elements is small: its operand is kept in cache (and
 /// re-laid in a scratch buffer if its layout does not suit the kernel).
 pub(crate) const SMALL: usize = 16;
 
 /// Classes handled together by one pass over a row: their accumulators stay in
 /// registers (10 on AVX-512 and AVX2 leave room for the operands).
-const CLASS_BLOCK: usize = 10;
+pub(crate) const CLASS_BLOCK: usize = 10;
 
 /// Rows of `X` read together by [`outer_products`]: the accumulators are loaded and
 /// stored once per block of rows rather than once per row. With 4 rows, those loads and
@@ -681,7 +633,7 @@ fn combine_rows<S: Element, const L: usize, const FUSED: bool>(
 
 /// Asks the processor to bring `x[0]`'s cache line closer (a hint: never faults).
 #[inline(always)]
-fn prefetch<S>(x: &[S]) {
+pub(crate) fn prefetch<S>(x: &[S]) {
     #[cfg(target_arch = "x86_64")]
     if !x.is_empty() {
         // SAFETY: a prefetch has no effect on memory and cannot fault; SSE is part of
@@ -793,7 +745,22 @@ macro_rules! element {
                 #[cfg(target_arch = "x86_64")]
                 #[target_feature(enable = "avx512f,fma")]
                 unsafe fn avx512(product: &Product<'_, $t>, part: usize, range: Range<usize>) {
-                    run_part::<$t, $avx512_lanes, 2, true>(product, part, range)
+                    match product.plan {
+                        // Written with intrinsics: see `avx512`.
+                        Plan::DotRows { a, bt } => {
+                            let Product {
+                                k,
+                                n,
+                                ref c,
+                                accumulate,
+                                ..
+                            } = *product;
+                            // SAFETY: this part owns the output rows `range`.
+                            let c = unsafe { c.slice(range.start * n..range.end * n) };
+                            avx512::dot_rows::<$t>(&a, bt, k, n, range, c, accumulate)
+                        }
+                        _ => run_part::<$t, $avx512_lanes, 2, true>(product, part, range),
+                    }
                 }
                 #[cfg(target_arch = "x86_64")]
                 #[target_feature(enable = "avx2,fma")]
@@ -1015,6 +982,110 @@ mod tests {
                     (x - y).abs() <= 1e-4 * (1.0 + y.abs()),
                     "{isa:?}: {x} vs {y}"
                 );
+            }
+        }
+    }
+
+    /// The generic kernels compiled for AVX-512, bypassing the hand-written `dot_rows`.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,fma")]
+    unsafe fn generic_avx512<S: Element, const L: usize>(
+        product: &Product<'_, S>,
+        rows: Range<usize>,
+    ) {
+        run_part::<S, L, 2, true>(product, 0, rows)
+    }
+
+    /// `c (+)= a bt^T` as one part, by the kernels for AVX-512 (`generic` picks the
+    /// generic `dot_rows` over the hand-written one).
+    #[cfg(target_arch = "x86_64")]
+    fn dot_rows_avx512<S: Element, const L: usize>(
+        a: MatRef<'_, S>,
+        bt: &[S],
+        c: &mut [S],
+        accumulate: bool,
+        generic: bool,
+    ) {
+        let ((m, k), n) = (a.shape(), bt.len() / a.shape().1.max(1));
+        let product = Product {
+            plan: Plan::DotRows { a, bt },
+            m,
+            k,
+            n,
+            c: SharedOutput {
+                ptr: c.as_mut_ptr(),
+                len: m * n,
+            },
+            partials: SharedOutput {
+                ptr: std::ptr::null_mut(),
+                len: 0,
+            },
+            accumulate,
+        };
+        // SAFETY: the callers check that AVX-512 is available.
+        unsafe {
+            if generic {
+                generic_avx512::<S, L>(&product, 0..m)
+            } else {
+                S::run_part(Isa::Avx512, &product, 0, 0..m)
+            }
+        }
+    }
+
+    /// The hand-written AVX-512 `dot_rows` adds in the generic kernel's order: on values
+    /// whose sums round (unlike the exact integers above), both give the same bits, in
+    /// `f64` and `f32`, for every class-block size and tail length, gathered rows, and
+    /// accumulation.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn hand_written_avx512_dot_rows_round_as_the_generic_kernel_does() {
+        if !Isa::Avx512.is_available() {
+            return;
+        }
+        fn case<S: Element, const L: usize>(
+            m: usize,
+            k: usize,
+            n: usize,
+            gather: bool,
+            accumulate: bool,
+        ) {
+            let value = |i: usize, seed: usize| {
+                S::from_f64(((i * 7919 + seed * 104_729) % 1013) as f64 / 97.3 - 5.1)
+            };
+            let x: Vec<S> = (0..m * k).map(|i| value(i, 1)).collect();
+            let bt: Vec<S> = (0..n * k).map(|i| value(i, 2)).collect();
+            let index: Vec<usize> = (0..m).rev().collect();
+            let a = if gather {
+                MatRef::gathered(&x, k, &index)
+            } else {
+                MatRef::row_major(&x, m, k)
+            };
+            let start: Vec<S> = (0..m * n).map(|i| value(i, 3)).collect();
+            let (mut hand, mut generic) = (start.clone(), start);
+            dot_rows_avx512::<S, L>(a, &bt, &mut hand, accumulate, false);
+            dot_rows_avx512::<S, L>(a, &bt, &mut generic, accumulate, true);
+            let bits = |v: &[S]| v.iter().map(|x| x.to_f64().to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&hand),
+                bits(&generic),
+                "{m}x{k}x{n} gather {gather} accumulate {accumulate}"
+            );
+        }
+        for (m, k) in [
+            (1, 1),
+            (2, 7),
+            (3, 8),
+            (5, 30),
+            (6, 17),
+            (7, 64),
+            (4, 100),
+            (3, 784),
+        ] {
+            for n in 1..=16 {
+                for (gather, accumulate) in [(false, false), (true, true)] {
+                    case::<f64, 8>(m, k, n, gather, accumulate);
+                    case::<f32, 16>(m, k, n, gather, accumulate);
+                }
             }
         }
     }

@@ -5,6 +5,58 @@
 //! Kernels write into a caller's output slice and never allocate, so the tape can run
 //! them straight into its arena.
 
+/// Calls `$body` with `$name` a constant equal to `$count` (1 to `CLASS_BLOCK`), so
+/// that the accumulators of a block are an array of known size, kept in registers.
+macro_rules! with_const {
+    ($count:expr, $name:ident => $body:expr) => {
+        match $count {
+            1 => {
+                const $name: usize = 1;
+                $body
+            }
+            2 => {
+                const $name: usize = 2;
+                $body
+            }
+            3 => {
+                const $name: usize = 3;
+                $body
+            }
+            4 => {
+                const $name: usize = 4;
+                $body
+            }
+            5 => {
+                const $name: usize = 5;
+                $body
+            }
+            6 => {
+                const $name: usize = 6;
+                $body
+            }
+            7 => {
+                const $name: usize = 7;
+                $body
+            }
+            8 => {
+                const $name: usize = 8;
+                $body
+            }
+            9 => {
+                const $name: usize = 9;
+                $body
+            }
+            10 => {
+                const $name: usize = 10;
+                $body
+            }
+            other => unreachable!("a block of {other} classes"),
+        }
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 pub(crate) mod matmul;
 
 use crate::float::Float;
