@@ -158,7 +158,7 @@ impl<T: Float> Linear<T> {
     pub fn apply_rows(&self, x: &[T]) -> Tensor<T> {
         let (k, d) = (self.outputs(), self.inputs());
         assert!(
-            x.len() % d.max(1) == 0,
+            x.len().is_multiple_of(d.max(1)),
             "Linear: {} numbers are not rows of {d} features",
             x.len()
         );

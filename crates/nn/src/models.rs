@@ -325,7 +325,7 @@ impl<T: Float> SoftmaxRegression<T> {
     pub fn predict_proba_rows(&self, features: &[T]) -> Tensor<T> {
         let d = self.n_features();
         assert!(
-            features.len() % d == 0,
+            features.len().is_multiple_of(d),
             "predict: {} numbers are not rows of {d} features",
             features.len()
         );

@@ -143,7 +143,7 @@ fn serve(worker: &Worker) {
                 break job;
             }
             spins = spins.wrapping_add(1);
-            if spins % 256 == 0 && idle_since.elapsed() > SPIN {
+            if spins.is_multiple_of(256) && idle_since.elapsed() > SPIN {
                 // Announce the nap, then look once more: a caller that stored a job
                 // before seeing the flag would otherwise not unpark us.
                 worker.sleeping.store(true, Ordering::SeqCst);
@@ -245,7 +245,7 @@ pub fn for_each_part(parts: usize, run: &(dyn Fn(usize) + Sync)) {
         let mut spins = 0u32;
         while !worker.job.load(Ordering::Acquire).is_null() {
             spins = spins.wrapping_add(1);
-            if spins % 1024 == 0 {
+            if spins.is_multiple_of(1024) {
                 // The worker was descheduled mid-part: let it run.
                 std::thread::yield_now();
             } else {

@@ -1,43 +1,58 @@
-//! [`dot_rows`] written with AVX-512 intrinsics, for `f32` and `f64`.
+//! [`dot_rows`] and [`outer_products`] written with AVX-512 intrinsics, for `f32` and
+//! `f64`.
 //!
-//! The generic kernel in [`super::matmul`] does the same sums in the same order, on arrays
-//! of lanes that LLVM turns into vectors. With 5 or more classes in a block it makes clean
-//! 512-bit code; with 1 to 4 it splits the arrays into 128-bit pieces and spills them, so
-//! a product of 426 x 30 rows by 2 classes (logistic regression on a small data set, the
-//! shape of every Newton-CG step there) took 4.2 µs for 25.5k multiply-adds. Here each
-//! accumulator is one register, the last `k % L` elements are read by a masked load, and
-//! the lanes of all of a block's accumulators are summed together, a transposition at a
-//! time, instead of one vector after another.
+//! The generic kernels in [`super::matmul`] do the same sums in the same order, on arrays
+//! of lanes that LLVM turns into vectors. With 5 or more classes in a block they make
+//! clean 512-bit code; with 1 to 4 LLVM splits the arrays into 128-bit pieces and spills
+//! them. A product of 426 x 30 rows by 2 classes (logistic regression on a small data
+//! set: every Newton-CG step there) took 4.2 µs for 25.5k multiply-adds. Here:
 //!
-//! The results are bit for bit those of the generic kernel compiled for AVX-512: every
-//! dot product adds its lanes with fused multiply-adds in the order of `p`, then sums the
-//! lanes by the same tree as [`super::matmul`]'s `sum_lanes` (lane `l` with `l + L/2`,
-//! then with `l + L/4`, ...).
+//! - each accumulator is one register, and the lanes past the end of a row are left out
+//!   by masked loads and stores (which neither read nor fault on them), so there is no
+//!   separate tail loop;
+//! - `dot_rows` sums the lanes of a block's accumulators together, a transposition at a
+//!   time, instead of one vector after another;
+//! - `outer_products` keeps a tile of up to four vectors of every output row in registers
+//!   while the rows of `b` stream past, rather than two.
+//!
+//! The results are bit for bit those of the generic kernels compiled for AVX-512 (a test
+//! in `matmul` checks it): every dot product adds its lanes with fused multiply-adds in
+//! the order of `p`, then sums the lanes by the same tree as `sum_lanes` (lane `l` with
+//! `l + L/2`, then with `l + L/4`, ...); every outer-product element adds its terms in
+//! order, fused.
+//!
+//! Vectors are only handled inside `#[inline(always)]` functions and plain loops, never
+//! in closures such as `array::from_fn`'s: a closure does not inherit the caller's
+//! AVX-512, and the intrinsics in it would become calls.
 
-use super::matmul::{prefetch, Element, CLASS_BLOCK};
+use super::matmul::{prefetch, Element, CLASS_BLOCK, ROW_BLOCK};
 use crate::matrix::MatRef;
 use std::arch::x86_64::*;
 use std::ops::Range;
 
-/// A float type's 512-bit vector and the handful of operations the kernel needs.
+/// A float type's 512-bit vector and the handful of operations the kernels need.
 ///
 /// # Safety
 /// Every method needs AVX-512F on the processor; callers are compiled with it enabled.
-pub(crate) trait Lanes512: Element {
+pub(crate) trait Lanes512: Copy {
     /// The vector of `LANES` elements.
     type Vector: Copy;
     /// Elements per vector.
     const LANES: usize;
     unsafe fn zero() -> Self::Vector;
+    /// `x` in every lane.
+    unsafe fn splat(x: Self) -> Self::Vector;
     /// `LANES` elements from `p`, unaligned.
     unsafe fn load(p: *const Self) -> Self::Vector;
-    /// The first `count < LANES` elements from `p`, zeros after them; nothing past them
-    /// is read (a masked load does not touch, or fault on, the lanes it leaves out).
-    unsafe fn load_first(p: *const Self, count: usize) -> Self::Vector;
+    /// The lanes of `mask` from `p`, zeros in the others, which are not read (a masked
+    /// load neither touches nor faults on them: `p` may point past the data).
+    unsafe fn load_masked(mask: u32, p: *const Self) -> Self::Vector;
     /// `x * y + acc`, rounded once.
     unsafe fn mul_add(x: Self::Vector, y: Self::Vector, acc: Self::Vector) -> Self::Vector;
     /// Stores the vector at `p`, unaligned.
     unsafe fn store(p: *mut Self, v: Self::Vector);
+    /// Stores the lanes of `mask` at `p`, leaving the other elements alone.
+    unsafe fn store_masked(mask: u32, p: *mut Self, v: Self::Vector);
     /// The lane sums of up to `LANES` vectors, `sums[j]` for `acc[j]`, each by the tree of
     /// `sum_lanes`: a transposition at each level halves the vectors still to add.
     unsafe fn sums(acc: &[Self::Vector]) -> Self::Vector;
@@ -84,8 +99,13 @@ impl Lanes512 for f64 {
     }
 
     #[inline(always)]
-    unsafe fn load_first(p: *const f64, count: usize) -> __m512d {
-        _mm512_maskz_loadu_pd(((1u32 << count) - 1) as __mmask8, p)
+    unsafe fn splat(x: f64) -> __m512d {
+        _mm512_set1_pd(x)
+    }
+
+    #[inline(always)]
+    unsafe fn load_masked(mask: u32, p: *const f64) -> __m512d {
+        _mm512_maskz_loadu_pd(mask as __mmask8, p)
     }
 
     #[inline(always)]
@@ -96,6 +116,11 @@ impl Lanes512 for f64 {
     #[inline(always)]
     unsafe fn store(p: *mut f64, v: __m512d) {
         _mm512_storeu_pd(p, v)
+    }
+
+    #[inline(always)]
+    unsafe fn store_masked(mask: u32, p: *mut f64, v: __m512d) {
+        _mm512_mask_storeu_pd(p, mask as __mmask8, v)
     }
 
     #[inline(always)]
@@ -145,8 +170,13 @@ impl Lanes512 for f32 {
     }
 
     #[inline(always)]
-    unsafe fn load_first(p: *const f32, count: usize) -> __m512 {
-        _mm512_maskz_loadu_ps(((1u32 << count) - 1) as __mmask16, p)
+    unsafe fn splat(x: f32) -> __m512 {
+        _mm512_set1_ps(x)
+    }
+
+    #[inline(always)]
+    unsafe fn load_masked(mask: u32, p: *const f32) -> __m512 {
+        _mm512_maskz_loadu_ps(mask as __mmask16, p)
     }
 
     #[inline(always)]
@@ -157,6 +187,11 @@ impl Lanes512 for f32 {
     #[inline(always)]
     unsafe fn store(p: *mut f32, v: __m512) {
         _mm512_storeu_ps(p, v)
+    }
+
+    #[inline(always)]
+    unsafe fn store_masked(mask: u32, p: *mut f32, v: __m512) {
+        _mm512_mask_storeu_ps(p, mask as __mmask16, v)
     }
 
     #[inline(always)]
@@ -204,7 +239,7 @@ impl Lanes512 for f32 {
 /// AVX-512F and FMA must be available; the caller is compiled with them enabled.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn dot_rows<S: Lanes512>(
+pub(crate) unsafe fn dot_rows<S: Element>(
     a: &MatRef<'_, S>,
     bt: &[S],
     k: usize,
@@ -225,7 +260,7 @@ pub(crate) unsafe fn dot_rows<S: Lanes512>(
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn dot_rows_block<S: Lanes512, const CB: usize>(
+unsafe fn dot_rows_block<S: Element, const CB: usize>(
     a: &MatRef<'_, S>,
     block: &[S],
     k: usize,
@@ -238,12 +273,10 @@ unsafe fn dot_rows_block<S: Lanes512, const CB: usize>(
     let lanes = S::LANES;
     assert!(block.len() == CB * k && c.len() >= rows.len() * n && first + CB <= n);
     let w: [*const S; CB] = std::array::from_fn(|j| block[j * k..].as_ptr());
-    let (full, tail) = (k - k % lanes, k % lanes);
+    let (full, tail) = (k - k % lanes, lanes_mask(k % lanes));
     let mut w_tail = [S::zero(); CB];
-    if tail > 0 {
-        for (v, &w) in w_tail.iter_mut().zip(&w) {
-            *v = S::load_first(w.add(full), tail);
-        }
+    for (v, &w) in w_tail.iter_mut().zip(&w) {
+        *v = S::load_masked(tail, w.wrapping_add(full));
     }
     let row = |i: usize| a.stored_row(i.min(rows.end - 1));
     let mut i = rows.start;
@@ -264,10 +297,10 @@ unsafe fn dot_rows_block<S: Lanes512, const CB: usize>(
             }
             p += lanes;
         }
-        if tail > 0 {
+        if tail != 0 {
             let (xv0, xv1) = (
-                S::load_first(x0.add(full), tail),
-                S::load_first(x1.add(full), tail),
+                S::load_masked(tail, x0.wrapping_add(full)),
+                S::load_masked(tail, x1.wrapping_add(full)),
             );
             for j in 0..CB {
                 acc[0][j] = S::mul_add(xv0, w_tail[j], acc[0][j]);
@@ -290,5 +323,117 @@ unsafe fn dot_rows_block<S: Lanes512, const CB: usize>(
             }
         }
         i += 2;
+    }
+}
+
+/// The mask of the first `count` lanes (all of them for `count >= 16`).
+#[inline(always)]
+fn lanes_mask(count: usize) -> u32 {
+    if count >= 16 {
+        0xffff
+    } else {
+        (1 << count) - 1
+    }
+}
+
+/// `c[i, j] (+)= sum_p g[p, i] b[p, j]` over the rows `p` of `terms`, for every row
+/// `i < m` and column `j < n`, as [`super::matmul`]'s generic `outer_products`: the rows
+/// `b_p` stream past, `ROW_BLOCK` at a time, and each adds `g_p^T b_p` to a tile of the
+/// output held in registers. Every element sums its terms in order of `p`.
+///
+/// # Safety
+/// AVX-512F and FMA must be available; the caller is compiled with them enabled.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn outer_products<S: Element>(
+    g: &[S],
+    m: usize,
+    b: &MatRef<'_, S>,
+    n: usize,
+    terms: Range<usize>,
+    c: &mut [S],
+    accumulate: bool,
+) {
+    let mut first = 0;
+    while first < m {
+        let count = (m - first).min(CLASS_BLOCK);
+        let (terms, out) = (terms.clone(), &mut c[first * n..(first + count) * n]);
+        // Tiles of 4 vectors for up to 5 classes, of 2 beyond: at most 20 accumulators,
+        // which leaves registers for a tile of `b_p` and a weight.
+        with_const!(count, CB => if CB <= 5 {
+            outer_products_block::<S, CB, 4>(g, m, first, b, n, terms, out, accumulate)
+        } else {
+            outer_products_block::<S, CB, 2>(g, m, first, b, n, terms, out, accumulate)
+        });
+        first += count;
+    }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn outer_products_block<S: Element, const CB: usize, const T: usize>(
+    g: &[S],
+    m: usize,
+    first: usize,
+    b: &MatRef<'_, S>,
+    n: usize,
+    terms: Range<usize>,
+    c: &mut [S],
+    accumulate: bool,
+) {
+    let lanes = S::LANES;
+    assert!(c.len() == CB * n && g.len() >= terms.end * m && first + CB <= m);
+    if terms.is_empty() {
+        if !accumulate {
+            c.fill(S::ZERO);
+        }
+        return;
+    }
+    let out: [*mut S; CB] = std::array::from_fn(|i| c[i * n..].as_mut_ptr());
+    let last = terms.end - 1;
+    for p0 in terms.clone().step_by(ROW_BLOCK) {
+        let block = p0..(p0 + ROW_BLOCK).min(terms.end);
+        let fresh = p0 == terms.start && !accumulate;
+        let mut tile = 0;
+        while tile < n {
+            // Vector `t` of the tile covers columns `tile + t L ..`, masked to the row.
+            let mut mask = [0u32; T];
+            for (t, mask) in mask.iter_mut().enumerate() {
+                *mask = lanes_mask(n.saturating_sub(tile + t * lanes));
+            }
+            let at = |t: usize| tile + t * lanes;
+            let mut acc = [[S::zero(); T]; CB];
+            if !fresh {
+                for (acc, &row) in acc.iter_mut().zip(&out) {
+                    for t in 0..T {
+                        acc[t] = S::load_masked(mask[t], row.wrapping_add(at(t)));
+                    }
+                }
+            }
+            for p in block.clone() {
+                let x = b.stored_row(p).as_ptr();
+                // The next block's row, fetched while this block is used.
+                let ahead = b.stored_row((p + ROW_BLOCK).min(last)).as_ptr();
+                let mut xv = [S::zero(); T];
+                for t in 0..T {
+                    // A hint, which never faults: past the row's end it is only wasted.
+                    _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add(at(t)).cast());
+                    xv[t] = S::load_masked(mask[t], x.wrapping_add(at(t)));
+                }
+                let weights = &g[p * m + first..][..CB];
+                for (acc, &weight) in acc.iter_mut().zip(weights) {
+                    let weight = S::splat(weight);
+                    for t in 0..T {
+                        acc[t] = S::mul_add(weight, xv[t], acc[t]);
+                    }
+                }
+            }
+            for (acc, &row) in acc.iter().zip(&out) {
+                for t in 0..T {
+                    S::store_masked(mask[t], row.wrapping_add(at(t)), acc[t]);
+                }
+            }
+            tile += T * lanes;
+        }
     }
 }

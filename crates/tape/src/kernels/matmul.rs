@@ -20,7 +20,6 @@
 //! ([`crate::parallel`]) into parts that write disjoint outputs, each computed the same
 //! way whichever thread runs it, so results do not depend on the number of threads.
 
-#[cfg(target_arch = "x86_64")]
 use super::avx512;
 use crate::float::Float;
 use crate::matrix::MatRef;
@@ -42,7 +41,7 @@ pub(crate) const CLASS_BLOCK: usize = 10;
 /// stores cost about as much as the multiply-adds; with 32, a batch of 256 MNIST rows
 /// takes 10.8 µs instead of 20 µs on two cores (`cargo bench -p tape --bench matmul`),
 /// and a full MNIST gradient in `f64` 22 ms instead of 27.
-const ROW_BLOCK: usize = 32;
+pub(crate) const ROW_BLOCK: usize = 32;
 
 /// Products with fewer multiply-adds than this run on one thread: handing work to
 /// another core costs about a microsecond.
@@ -91,7 +90,7 @@ impl Isa {
 }
 
 /// The element types with SIMD kernels: `f32` and `f64`.
-pub(crate) trait Element: Float {
+pub(crate) trait Element: Float + avx512::Lanes512 {
     /// `self * a + b` with one rounding.
     fn fused_mul_add(self, a: Self, b: Self) -> Self;
     /// Runs `f` with this thread's scratch buffers.
@@ -287,9 +286,17 @@ fn row_major<'s, S: Element>(x: MatRef<'s, S>, scratch: &'s mut Vec<S>) -> &'s [
 }
 
 /// Runs part `part` of a product: rows `range` of the output for `DotRows` and
-/// `CombineRows`, rows `range` of `b` for `OuterProducts`.
+/// `CombineRows`, rows `range` of `b` for `OuterProducts`. With `INTRINSICS` (the AVX-512
+/// build), `DotRows` and `OuterProducts` go to the kernels of [`avx512`], which compute
+/// the same sums.
 #[inline(always)]
-fn run_part<S: Element, const L: usize, const R: usize, const FUSED: bool>(
+fn run_part<
+    S: Element,
+    const L: usize,
+    const R: usize,
+    const FUSED: bool,
+    const INTRINSICS: bool,
+>(
     product: &Product<'_, S>,
     part: usize,
     range: Range<usize>,
@@ -307,6 +314,11 @@ fn run_part<S: Element, const L: usize, const R: usize, const FUSED: bool>(
         Plan::DotRows { a, bt } => {
             // SAFETY: this part owns the output rows `range`.
             let c = unsafe { c.slice(range.start * n..range.end * n) };
+            #[cfg(target_arch = "x86_64")]
+            if INTRINSICS {
+                // SAFETY: `INTRINSICS` is only set in the build for AVX-512.
+                return unsafe { avx512::dot_rows(&a, bt, k, n, range, c, accumulate) };
+            }
             dot_rows::<S, L, R, FUSED>(&a, bt, k, n, range, c, accumulate)
         }
         Plan::CombineRows { a, b } => {
@@ -324,6 +336,11 @@ fn run_part<S: Element, const L: usize, const R: usize, const FUSED: bool>(
                     false,
                 )
             };
+            #[cfg(target_arch = "x86_64")]
+            if INTRINSICS {
+                // SAFETY: as above.
+                return unsafe { avx512::outer_products(g, m, &b, n, range, out, accumulate) };
+            }
             outer_products::<S, L, R, FUSED>(g, m, &b, n, range, out, accumulate)
         }
     }
@@ -745,34 +762,19 @@ macro_rules! element {
                 #[cfg(target_arch = "x86_64")]
                 #[target_feature(enable = "avx512f,fma")]
                 unsafe fn avx512(product: &Product<'_, $t>, part: usize, range: Range<usize>) {
-                    match product.plan {
-                        // Written with intrinsics: see `avx512`.
-                        Plan::DotRows { a, bt } => {
-                            let Product {
-                                k,
-                                n,
-                                ref c,
-                                accumulate,
-                                ..
-                            } = *product;
-                            // SAFETY: this part owns the output rows `range`.
-                            let c = unsafe { c.slice(range.start * n..range.end * n) };
-                            avx512::dot_rows::<$t>(&a, bt, k, n, range, c, accumulate)
-                        }
-                        _ => run_part::<$t, $avx512_lanes, 2, true>(product, part, range),
-                    }
+                    run_part::<$t, $avx512_lanes, 2, true, true>(product, part, range)
                 }
                 #[cfg(target_arch = "x86_64")]
                 #[target_feature(enable = "avx2,fma")]
                 unsafe fn avx2(product: &Product<'_, $t>, part: usize, range: Range<usize>) {
-                    run_part::<$t, $avx2_lanes, 1, true>(product, part, range)
+                    run_part::<$t, $avx2_lanes, 1, true, false>(product, part, range)
                 }
                 match isa {
                     #[cfg(target_arch = "x86_64")]
                     Isa::Avx512 => avx512(product, part, range),
                     #[cfg(target_arch = "x86_64")]
                     Isa::Avx2 => avx2(product, part, range),
-                    _ => run_part::<$t, $portable_lanes, 1, false>(product, part, range),
+                    _ => run_part::<$t, $portable_lanes, 1, false, false>(product, part, range),
                 }
             }
         }
@@ -986,29 +988,28 @@ mod tests {
         }
     }
 
-    /// The generic kernels compiled for AVX-512, bypassing the hand-written `dot_rows`.
+    /// The generic kernels compiled for AVX-512, bypassing the hand-written ones.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,fma")]
     unsafe fn generic_avx512<S: Element, const L: usize>(
         product: &Product<'_, S>,
         rows: Range<usize>,
     ) {
-        run_part::<S, L, 2, true>(product, 0, rows)
+        run_part::<S, L, 2, true, false>(product, 0, rows)
     }
 
-    /// `c (+)= a bt^T` as one part, by the kernels for AVX-512 (`generic` picks the
-    /// generic `dot_rows` over the hand-written one).
+    /// `c (+)= a b` as one part by the kernels for AVX-512, planned as `plan` (`generic`
+    /// picks the generic kernels over the hand-written ones).
     #[cfg(target_arch = "x86_64")]
-    fn dot_rows_avx512<S: Element, const L: usize>(
-        a: MatRef<'_, S>,
-        bt: &[S],
+    fn run_avx512<S: Element, const L: usize>(
+        plan: Plan<'_, S>,
+        (m, k, n): (usize, usize, usize),
         c: &mut [S],
         accumulate: bool,
         generic: bool,
     ) {
-        let ((m, k), n) = (a.shape(), bt.len() / a.shape().1.max(1));
         let product = Product {
-            plan: Plan::DotRows { a, bt },
+            plan,
             m,
             k,
             n,
@@ -1022,69 +1023,87 @@ mod tests {
             },
             accumulate,
         };
+        let rows = match plan {
+            Plan::OuterProducts { .. } => 0..k,
+            _ => 0..m,
+        };
         // SAFETY: the callers check that AVX-512 is available.
         unsafe {
             if generic {
-                generic_avx512::<S, L>(&product, 0..m)
+                generic_avx512::<S, L>(&product, rows)
             } else {
-                S::run_part(Isa::Avx512, &product, 0, 0..m)
+                S::run_part(Isa::Avx512, &product, 0, rows)
             }
         }
     }
 
-    /// The hand-written AVX-512 `dot_rows` adds in the generic kernel's order: on values
-    /// whose sums round (unlike the exact integers above), both give the same bits, in
-    /// `f64` and `f32`, for every class-block size and tail length, gathered rows, and
-    /// accumulation.
+    /// The hand-written AVX-512 kernels add in the generic kernels' order: on values whose
+    /// sums round (unlike the exact integers above), both give the same bits, in `f64` and
+    /// `f32`, for every class-block size, row length off the vector width, gathered rows,
+    /// and accumulation.
     #[cfg(target_arch = "x86_64")]
     #[test]
-    fn hand_written_avx512_dot_rows_round_as_the_generic_kernel_does() {
+    fn hand_written_avx512_kernels_round_as_the_generic_ones_do() {
         if !Isa::Avx512.is_available() {
             return;
         }
+        /// `x` is `[rows, long]`, `small` is `[classes, long]` (`dot_rows`: `x small^T`) or
+        /// `[rows, classes]` (`outer_products`: `small^T x`).
         fn case<S: Element, const L: usize>(
-            m: usize,
-            k: usize,
-            n: usize,
+            (rows, long, classes): (usize, usize, usize),
+            outer: bool,
             gather: bool,
             accumulate: bool,
         ) {
             let value = |i: usize, seed: usize| {
                 S::from_f64(((i * 7919 + seed * 104_729) % 1013) as f64 / 97.3 - 5.1)
             };
-            let x: Vec<S> = (0..m * k).map(|i| value(i, 1)).collect();
-            let bt: Vec<S> = (0..n * k).map(|i| value(i, 2)).collect();
-            let index: Vec<usize> = (0..m).rev().collect();
-            let a = if gather {
-                MatRef::gathered(&x, k, &index)
+            let x: Vec<S> = (0..rows * long).map(|i| value(i, 1)).collect();
+            let small: Vec<S> = (0..classes * long.max(rows)).map(|i| value(i, 2)).collect();
+            let index: Vec<usize> = (0..rows).rev().collect();
+            let x = if gather {
+                MatRef::gathered(&x, long, &index)
             } else {
-                MatRef::row_major(&x, m, k)
+                MatRef::row_major(&x, rows, long)
             };
-            let start: Vec<S> = (0..m * n).map(|i| value(i, 3)).collect();
+            let (plan, shape) = if outer {
+                (
+                    Plan::OuterProducts { g: &small, b: x },
+                    (classes, rows, long),
+                )
+            } else {
+                (Plan::DotRows { a: x, bt: &small }, (rows, long, classes))
+            };
+            let start: Vec<S> = (0..rows.max(long) * classes).map(|i| value(i, 3)).collect();
             let (mut hand, mut generic) = (start.clone(), start);
-            dot_rows_avx512::<S, L>(a, &bt, &mut hand, accumulate, false);
-            dot_rows_avx512::<S, L>(a, &bt, &mut generic, accumulate, true);
+            run_avx512::<S, L>(plan, shape, &mut hand, accumulate, false);
+            run_avx512::<S, L>(plan, shape, &mut generic, accumulate, true);
             let bits = |v: &[S]| v.iter().map(|x| x.to_f64().to_bits()).collect::<Vec<_>>();
             assert_eq!(
                 bits(&hand),
                 bits(&generic),
-                "{m}x{k}x{n} gather {gather} accumulate {accumulate}"
+                "{shape:?} outer {outer} gather {gather} accumulate {accumulate}"
             );
         }
-        for (m, k) in [
+        let sizes = [
             (1, 1),
             (2, 7),
             (3, 8),
             (5, 30),
             (6, 17),
             (7, 64),
-            (4, 100),
+            (40, 100),
             (3, 784),
-        ] {
-            for n in 1..=16 {
-                for (gather, accumulate) in [(false, false), (true, true)] {
-                    case::<f64, 8>(m, k, n, gather, accumulate);
-                    case::<f32, 16>(m, k, n, gather, accumulate);
+            (70, 33),
+        ];
+        for (rows, long) in sizes {
+            for classes in 1..=16 {
+                for outer in [false, true] {
+                    for (gather, accumulate) in [(false, false), (true, true), (false, true)] {
+                        let shape = (rows, long, classes);
+                        case::<f64, 8>(shape, outer, gather, accumulate);
+                        case::<f32, 16>(shape, outer, gather, accumulate);
+                    }
                 }
             }
         }

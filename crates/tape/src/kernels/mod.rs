@@ -57,6 +57,12 @@ macro_rules! with_const {
 
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+/// Elsewhere there are no AVX-512 kernels, and every type has the nothing they need.
+#[cfg(not(target_arch = "x86_64"))]
+mod avx512 {
+    pub(crate) trait Lanes512 {}
+    impl<T> Lanes512 for T {}
+}
 pub(crate) mod matmul;
 
 use crate::float::Float;
