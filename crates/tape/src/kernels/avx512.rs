@@ -402,6 +402,7 @@ unsafe fn outer_products_block<S: Element, const CB: usize, const T: usize>(
                 *mask = lanes_mask(n.saturating_sub(tile + t * lanes));
             }
             let at = |t: usize| tile + t * lanes;
+            let next_tile = tile + T * lanes;
             let mut acc = [[S::zero(); T]; CB];
             if !fresh {
                 for (acc, &row) in acc.iter_mut().zip(&out) {
@@ -412,11 +413,14 @@ unsafe fn outer_products_block<S: Element, const CB: usize, const T: usize>(
             }
             for p in block.clone() {
                 let x = b.stored_row(p).as_ptr();
-                // The next block's row, fetched while this block is used.
+                // Fetched ahead, a block of rows before they are used: the part of this
+                // row the next tile reads (into L1, from L2 if the rows were just read by
+                // another product), and the next block's row (from memory).
                 let ahead = b.stored_row((p + ROW_BLOCK).min(last)).as_ptr();
                 let mut xv = [S::zero(); T];
                 for t in 0..T {
-                    // A hint, which never faults: past the row's end it is only wasted.
+                    // Hints, which never fault: past the row's end they are only wasted.
+                    _mm_prefetch::<_MM_HINT_T0>(x.wrapping_add(next_tile + t * lanes).cast());
                     _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add(at(t)).cast());
                     xv[t] = S::load_masked(mask[t], x.wrapping_add(at(t)));
                 }
