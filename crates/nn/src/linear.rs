@@ -210,6 +210,6 @@ pub struct LinearVars<'t, T: Float> {
 impl<'t, T: Float> LinearVars<'t, T> {
     /// `O = X W^T + b` for a batch `X` of shape `[n, d]`: row `i` is `W x_i + b`.
     pub fn forward(&self, x: Var<'t, T>) -> Var<'t, T> {
-        x.matmul(self.weight.t()) + self.bias
+        x.matmul_transposed(self.weight) + self.bias
     }
 }

@@ -46,6 +46,13 @@ fn matmul_panics_with_the_same_message() {
     let _ = zeros(&tape, &[256, 784]).matmul(zeros(&tape, &[10, 784]));
 }
 
+#[test]
+#[should_panic(expected = "matmul_transposed: [256, 784] x [784, 10]^T: expects [m, k] and [n, k]")]
+fn matmul_transposed_panics_naming_both_shapes() {
+    let tape = Tape::<f64>::new();
+    let _ = zeros(&tape, &[256, 784]).matmul_transposed(zeros(&tape, &[784, 10]));
+}
+
 // --- broadcasting binary ops ----------------------------------------------------------
 
 #[test]

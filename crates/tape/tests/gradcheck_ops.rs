@@ -308,6 +308,31 @@ proptest! {
         }
     }
 
+    /// `[m, k] x [n, k]^T` without recording the transpose; both operands vars, and the
+    /// left one itself a transpose (read in place too). Its value and gradients are
+    /// those of `matmul` with `t()`, bit for bit.
+    #[test]
+    fn matmul_transposed(case in (1usize..=4, 1usize..=4, 1usize..=4).prop_flat_map(|(m, k, n)| (
+        values(vec![m, k], any_val()),
+        values(vec![n, k], any_val()),
+        values(vec![k, m], any_val()),
+        values(vec![m, n], weight()),
+    ))) {
+        let (a, b, a_stored_transposed, w) = case;
+        check(|_, v| contract(v[0].matmul_transposed(v[1]), &w), &[a.clone(), b.clone()])?;
+        check(
+            |_, v| contract(v[0].t().matmul_transposed(v[1]), &w),
+            &[a_stored_transposed, b.clone()],
+        )?;
+        let tape = Tape::<f64>::new();
+        let (x, y) = (tape.var(&a), tape.var(&b));
+        let (ours, theirs) = (x.matmul_transposed(y), x.matmul(y.t()));
+        prop_assert_eq!(ours.value(), theirs.value());
+        let (g1, g2) = ((ours * tape.constant(&w)).sum().backward(), (theirs * tape.constant(&w)).sum().backward());
+        prop_assert_eq!(g1.wrt(x), g2.wrt(x));
+        prop_assert_eq!(g1.wrt(y), g2.wrt(y));
+    }
+
     /// Transpose of a 2-d var (0-d and 1-d vars pass through).
     #[test]
     fn transpose(case in dims(0, 2).prop_flat_map(|d| {

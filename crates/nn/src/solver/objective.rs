@@ -111,7 +111,7 @@ impl<'a, S: Float> LinearObjective<'a, S> {
         rows: Range<usize>,
     ) -> Var<'t, T> {
         let block = rows.len();
-        let outputs = x.matmul(w.t()) + b;
+        let outputs = x.matmul_transposed(w) + b;
         let mean = match self.targets {
             Targets::Labels { labels, .. } => cross_entropy(outputs, &labels[rows]),
             Targets::Values(y) => {

@@ -53,6 +53,49 @@ impl<'t, T: Float> Var<'t, T> {
         self.try_matmul(other).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// `self · otherᵀ`, `[m, k] x [n, k] -> [m, n]`: a layer's `X Wᵀ` with `W` stored a row
+    /// per output, as `x.matmul(w.t())` computes it (the same product, bit for bit) but
+    /// without recording `w.t()`, whose value would be a copy of `w` made only to be
+    /// ignored by the product.
+    ///
+    /// ```
+    /// use tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.var_from_slice(&[1.0, 2.0, 3.0, 4.0], &[2, 2]);
+    /// let w = tape.var_from_slice(&[1.0, 0.0, 1.0, 1.0, 0.0, 2.0], &[3, 2]);
+    /// let y = x.matmul_transposed(w);
+    /// assert_eq!(y.shape()[..], [2, 3]);
+    /// assert_eq!(y.value(), x.matmul(w.t()).value());
+    /// ```
+    ///
+    /// # Panics
+    /// If the shapes do not fit, for example
+    /// `matmul_transposed: [256, 784] x [784, 10]^T: expects [m, k] and [n, k]`.
+    pub fn matmul_transposed(self, other: Self) -> Self {
+        self.same_tape(&other, "matmul_transposed");
+        let (a_dims, b_dims) = (self.shape(), other.shape());
+        let (m, n) = match (&a_dims[..], &b_dims[..]) {
+            ([m, k], [n, k2]) if k == k2 => (*m, *n),
+            _ => panic!(
+                "matmul_transposed: {} x {}^T: expects [m, k] and [n, k]",
+                Dims(&a_dims),
+                Dims(&b_dims)
+            ),
+        };
+        let tape = self.tape;
+        let (a, a_transposed) = tape.with_recorded(|r| stored_operand(r, self.index));
+        let b = other.index;
+        let op = Op::MatMul {
+            a,
+            b,
+            a_transposed,
+            b_transposed: true,
+        };
+        tape.record(op, OutShape::Dims(&[m, n]), false, |r, out| {
+            product(r.operand(a, a_transposed), r.operand(b, true), out, false)
+        })
+    }
+
     /// Matrix transpose of a 2-d var (0-d and 1-d vars are returned unchanged).
     ///
     /// # Panics
