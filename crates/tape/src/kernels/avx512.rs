@@ -25,7 +25,7 @@
 //! in closures such as `array::from_fn`'s: a closure does not inherit the caller's
 //! AVX-512, and the intrinsics in it would become calls.
 
-use super::matmul::{prefetch, Element, CLASS_BLOCK, ROW_BLOCK};
+use super::matmul::{class_blocks, prefetch, Element, CLASS_BLOCK, ROW_BLOCK};
 use crate::matrix::MatRef;
 use std::arch::x86_64::*;
 use std::ops::Range;
@@ -248,13 +248,9 @@ pub(crate) unsafe fn dot_rows<S: Element>(
     c: &mut [S],
     accumulate: bool,
 ) {
-    let mut first = 0;
-    while first < n {
-        let count = (n - first).min(CLASS_BLOCK);
-        let block = &bt[first * k..(first + count) * k];
-        let rows = rows.clone();
+    for (first, count) in class_blocks(n) {
+        let (block, rows) = (&bt[first * k..(first + count) * k], rows.clone());
         with_const!(count, CB => dot_rows_block::<S, CB>(a, block, k, n, first, rows, c, accumulate));
-        first += count;
     }
 }
 
@@ -354,9 +350,7 @@ pub(crate) unsafe fn outer_products<S: Element>(
     c: &mut [S],
     accumulate: bool,
 ) {
-    let mut first = 0;
-    while first < m {
-        let count = (m - first).min(CLASS_BLOCK);
+    for (first, count) in class_blocks(m) {
         let (terms, out) = (terms.clone(), &mut c[first * n..(first + count) * n]);
         // Tiles of 4 vectors for up to 5 classes, of 2 beyond: at most 20 accumulators,
         // which leaves registers for a tile of `b_p` and a weight.
@@ -365,7 +359,6 @@ pub(crate) unsafe fn outer_products<S: Element>(
         } else {
             outer_products_block::<S, CB, 2>(g, m, first, b, n, terms, out, accumulate)
         });
-        first += count;
     }
 }
 

@@ -16,7 +16,10 @@
 //! The kernels are written once, generically, on small arrays of `L` lanes (`[S; L]`),
 //! which the compiler turns into SIMD registers, and compiled three times: for AVX-512,
 //! for AVX2 (both with fused multiply-add), and for the baseline instruction set; the
-//! best the processor has is chosen at run time. Large products are split over the cores
+//! best the processor has is chosen at run time. On AVX-512, `dot_rows` and
+//! `outer_products` are also written with intrinsics ([`super::avx512`]), which compute
+//! the same sums in the same order, bit for bit, but keep every accumulator in a register
+//! where LLVM spills the generic ones for small blocks of classes. Large products are split over the cores
 //! ([`crate::parallel`]) into parts that write disjoint outputs, each computed the same
 //! way whichever thread runs it, so results do not depend on the number of threads.
 
@@ -35,6 +38,13 @@ pub(crate) const SMALL: usize = 16;
 /// Classes handled together by one pass over a row: their accumulators stay in
 /// registers (10 on AVX-512 and AVX2 leave room for the operands).
 pub(crate) const CLASS_BLOCK: usize = 10;
+
+/// The blocks of at most `CLASS_BLOCK` of `count` classes: `(first, count)` pairs.
+pub(crate) fn class_blocks(count: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..count)
+        .step_by(CLASS_BLOCK)
+        .map(move |first| (first, CLASS_BLOCK.min(count - first)))
+}
 
 /// Rows of `X` read together by [`outer_products`]: the accumulators are loaded and
 /// stored once per block of rows rather than once per row. With 4 rows, those loads and
@@ -134,6 +144,34 @@ pub(crate) struct Product<'a, S> {
     /// `m * n` elements per part after the first, for `OuterProducts`.
     partials: SharedOutput<S>,
     accumulate: bool,
+}
+
+impl<'a, S> Product<'a, S> {
+    /// `c (+)= a b` as `plan` has it, `[m, k] x [k, n]`, with room in `partials` for the
+    /// parts of an outer-products plan after the first.
+    fn new(
+        plan: Plan<'a, S>,
+        (m, k, n): (usize, usize, usize),
+        c: &mut [S],
+        partials: &mut [S],
+        accumulate: bool,
+    ) -> Self {
+        Product {
+            plan,
+            m,
+            k,
+            n,
+            c: SharedOutput {
+                ptr: c.as_mut_ptr(),
+                len: m * n,
+            },
+            partials: SharedOutput {
+                ptr: partials.as_mut_ptr(),
+                len: partials.len(),
+            },
+            accumulate,
+        }
+    }
 }
 
 /// The output matrix, written by several threads at once, each in its own part.
@@ -241,21 +279,7 @@ pub(crate) fn matmul_with<S: Element>(
             partials.resize(needed, S::ZERO);
         }
         let partials = &mut partials[..needed];
-        let product = Product {
-            plan,
-            m,
-            k,
-            n,
-            c: SharedOutput {
-                ptr: c.as_mut_ptr(),
-                len: m * n,
-            },
-            partials: SharedOutput {
-                ptr: partials.as_mut_ptr(),
-                len: partials.len(),
-            },
-            accumulate,
-        };
+        let product = Product::new(plan, (m, k, n), c, partials, accumulate);
         let run = |part: usize| {
             let range = extent * part / parts..extent * (part + 1) / parts;
             // SAFETY: `isa` was checked to be available above.
@@ -361,13 +385,9 @@ fn dot_rows<S: Element, const L: usize, const R: usize, const FUSED: bool>(
     c: &mut [S],
     accumulate: bool,
 ) {
-    let mut first = 0;
-    while first < n {
-        let count = (n - first).min(CLASS_BLOCK);
-        let block = &bt[first * k..(first + count) * k];
-        let rows = rows.clone();
+    for (first, count) in class_blocks(n) {
+        let (block, rows) = (&bt[first * k..(first + count) * k], rows.clone());
         with_const!(count, CB => dot_rows_block::<S, L, R, FUSED, CB>(a, block, k, n, first, rows, c, accumulate));
-        first += count;
     }
 }
 
@@ -471,12 +491,9 @@ fn outer_products<S: Element, const L: usize, const R: usize, const FUSED: bool>
     c: &mut [S],
     accumulate: bool,
 ) {
-    let mut first = 0;
-    while first < m {
-        let count = (m - first).min(CLASS_BLOCK);
+    for (first, count) in class_blocks(m) {
         let (terms, out) = (terms.clone(), &mut c[first * n..(first + count) * n]);
         with_const!(count, CB => outer_products_block::<S, L, R, FUSED, CB>(g, m, first, b, n, terms, out, accumulate));
-        first += count;
     }
 }
 
@@ -1008,21 +1025,7 @@ mod tests {
         accumulate: bool,
         generic: bool,
     ) {
-        let product = Product {
-            plan,
-            m,
-            k,
-            n,
-            c: SharedOutput {
-                ptr: c.as_mut_ptr(),
-                len: m * n,
-            },
-            partials: SharedOutput {
-                ptr: std::ptr::null_mut(),
-                len: 0,
-            },
-            accumulate,
-        };
+        let product = Product::new(plan, (m, k, n), c, &mut [], accumulate);
         let rows = match plan {
             Plan::OuterProducts { .. } => 0..k,
             _ => 0..m,
@@ -1120,21 +1123,8 @@ mod tests {
         let mut split = vec![0.0; m * n];
         assert!(matmul(xr, wt, &mut split, false));
         let mut whole = vec![0.0; m * n];
-        let product = Product {
-            plan: Plan::DotRows { a: xr, bt: &w },
-            m,
-            k,
-            n,
-            c: SharedOutput {
-                ptr: whole.as_mut_ptr(),
-                len: m * n,
-            },
-            partials: SharedOutput {
-                ptr: std::ptr::null_mut(),
-                len: 0,
-            },
-            accumulate: false,
-        };
+        let plan = Plan::DotRows { a: xr, bt: &w };
+        let product = Product::new(plan, (m, k, n), &mut whole, &mut [], false);
         // SAFETY: the best ISA is available by definition.
         unsafe { f64::run_part(Isa::best(), &product, 0, 0..m) };
         assert_eq!(split, whole);
