@@ -326,12 +326,18 @@ pub(crate) fn argmax_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &
     }
 }
 
-/// The maximum of a slice (`-inf` if empty; NaN if any element is NaN).
+/// The maximum of a slice (`-inf` if empty; NaN if any element is NaN: the last one).
 pub(crate) fn max_all<T: Float>(x: &[T]) -> T {
-    x.iter().fold(
-        T::NEG_INFINITY,
-        |m, &v| if v > m || v.is_nan() { v } else { m },
-    )
+    let (mut max, mut nan) = (T::NEG_INFINITY, None);
+    for &v in x {
+        // A select rather than a branch: where the maximum lies is unpredictable, and a
+        // mispredicted branch per element cost more than the logits' row maxima did.
+        max = if v > max { v } else { max };
+        if v.is_nan() {
+            nan = Some(v);
+        }
+    }
+    nan.unwrap_or(max)
 }
 
 /// Sum of a slice, pairwise for accuracy: the error grows like `log n` rather than `n`.
