@@ -180,6 +180,11 @@ fn nan_propagates_and_takes_the_gradient() {
         assert!(y.item().is_nan());
         assert_eq!(y.backward().wrt(x), &[0.0, 0.5, 0.0, 0.5]);
     }
+    // Along the last axis (row maxima), a NaN makes its own row NaN and no other.
+    let rows = tape.var(&tensor(&[1.0, nan, 3.0, 4.0, -1.0, 2.0], &[2, 3]));
+    let maxima = rows.max_axis(-1, false).value();
+    assert!(maxima.data()[0].is_nan());
+    assert_eq!(maxima.data()[1], 4.0);
     // NaN on either side of maximum/minimum gives NaN, as in PyTorch and NumPy.
     let a = tape.var(&tensor(&[nan, 1.0, 2.0], &[3]));
     let b = tape.var(&tensor(&[1.0, nan, 0.0], &[3]));
