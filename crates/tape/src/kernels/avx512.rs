@@ -385,8 +385,19 @@ unsafe fn outer_products_block<S: Element, const CB: usize, const T: usize>(
     let out: [*mut S; CB] = std::array::from_fn(|i| c[i * n..].as_mut_ptr());
     let last = terms.end - 1;
     for p0 in terms.clone().step_by(ROW_BLOCK) {
-        let block = p0..(p0 + ROW_BLOCK).min(terms.end);
+        let count = ROW_BLOCK.min(terms.end - p0);
         let fresh = p0 == terms.start && !accumulate;
+        // The block's rows, and the rows fetched ahead for the next block, looked up once
+        // for all the tiles (a gathered row is an index lookup and a bounds check).
+        let mut x = [std::ptr::null::<S>(); ROW_BLOCK];
+        let mut ahead = [std::ptr::null::<S>(); ROW_BLOCK];
+        for r in 0..count {
+            x[r] = b.stored_row(p0 + r).as_ptr();
+            ahead[r] = b.stored_row((p0 + r + ROW_BLOCK).min(last)).as_ptr();
+        }
+        // Row `r`'s weights `g[p0 + r, first..first + CB]` start at `r m` from here (in
+        // bounds: `g` holds `terms.end` rows of `m`, checked above).
+        let weights = g.as_ptr().add(p0 * m + first);
         let mut tile = 0;
         while tile < n {
             // Vector `t` of the tile covers columns `tile + t L ..`, masked to the row.
@@ -404,22 +415,20 @@ unsafe fn outer_products_block<S: Element, const CB: usize, const T: usize>(
                     }
                 }
             }
-            for p in block.clone() {
-                let x = b.stored_row(p).as_ptr();
-                // Fetched ahead, a block of rows before they are used: the part of this
-                // row the next tile reads (into L1, from L2 if the rows were just read by
-                // another product), and the next block's row (from memory).
-                let ahead = b.stored_row((p + ROW_BLOCK).min(last)).as_ptr();
+            for r in 0..count {
                 let mut xv = [S::zero(); T];
                 for t in 0..T {
+                    // Fetched ahead, a block of rows before they are used: the part of
+                    // this row the next tile reads (into L1, from L2 if the rows were just
+                    // read by another product), and the next block's row (from memory).
                     // Hints, which never fault: past the row's end they are only wasted.
-                    _mm_prefetch::<_MM_HINT_T0>(x.wrapping_add(next_tile + t * lanes).cast());
-                    _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add(at(t)).cast());
-                    xv[t] = S::load_masked(mask[t], x.wrapping_add(at(t)));
+                    _mm_prefetch::<_MM_HINT_T0>(x[r].wrapping_add(next_tile + t * lanes).cast());
+                    _mm_prefetch::<_MM_HINT_T0>(ahead[r].wrapping_add(at(t)).cast());
+                    xv[t] = S::load_masked(mask[t], x[r].wrapping_add(at(t)));
                 }
-                let weights = &g[p * m + first..][..CB];
-                for (acc, &weight) in acc.iter_mut().zip(weights) {
-                    let weight = S::splat(weight);
+                let weights = weights.add(r * m);
+                for (i, acc) in acc.iter_mut().enumerate() {
+                    let weight = S::splat(*weights.add(i));
                     for t in 0..T {
                         acc[t] = S::mul_add(weight, xv[t], acc[t]);
                     }
