@@ -278,6 +278,44 @@ binary_gradcheck! {
     maximum_swapped: grid(0.05), grid(0.0), |a, b| b.maximum(a);
 }
 
+/// The element of `x` (shape `dims`) that output multi-index `index` reads under NumPy
+/// broadcasting: axes aligned on the right, size-1 axes repeated.
+fn broadcast_element(x: &Tensor<f64>, index: &[usize]) -> f64 {
+    let dims = x.shape();
+    let skip = index.len() - dims.len();
+    let flat = dims.iter().enumerate().fold(0, |flat, (axis, &d)| {
+        flat * d + if d == 1 { 0 } else { index[skip + axis] }
+    });
+    x.data()[flat]
+}
+
+proptest! {
+    /// The values of broadcast binary ops, element by element against index arithmetic,
+    /// with non-commutative ops both ways round (each spread runs as `a` and as `b`).
+    #[test]
+    fn binary_values_follow_numpy_broadcasting(case in binary_case(any_val(), positive())) {
+        let (a, b, w) = case;
+        let out_dims = w.shape().to_vec();
+        let tape = Tape::<f64>::new();
+        let (x, y) = (tape.constant(&a), tape.constant(&b));
+        let results = [(x - y).value(), (y - x).value(), (x / y).value(), (x * y + y).value()];
+        let rank = out_dims.len();
+        for o in 0..w.data().len() {
+            let mut index = vec![0; rank];
+            let mut rest = o;
+            for axis in (0..rank).rev() {
+                index[axis] = rest % out_dims[axis];
+                rest /= out_dims[axis];
+            }
+            let (u, v) = (broadcast_element(&a, &index), broadcast_element(&b, &index));
+            let want = [u - v, v - u, u / v, u * v + v];
+            for (got, want) in results.iter().zip(want) {
+                prop_assert_eq!(got.data()[o].to_bits(), want.to_bits(), "at {:?}", index);
+            }
+        }
+    }
+}
+
 proptest! {
     /// `x op x`: the two adjoint passes of a binary op land on the same node.
     #[test]

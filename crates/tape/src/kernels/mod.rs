@@ -135,6 +135,68 @@ impl Spread {
         })
     }
 
+    /// `out[o] = f(a[i], b[j])` for the output elements `range` (whole rows; `out` holds
+    /// just those), as slices zipped row by row: loops without indices or bounds checks,
+    /// which the compiler vectorises.
+    #[inline(always)]
+    pub(crate) fn map<T: Copy>(
+        self,
+        range: std::ops::Range<usize>,
+        a: &[T],
+        b: &[T],
+        out: &mut [T],
+        f: impl Fn(T, T) -> T,
+    ) {
+        if self.full_is_a {
+            self.map_full_other(range, a, b, out, f)
+        } else {
+            self.map_full_other(range, b, a, out, |x, y| f(y, x))
+        }
+    }
+
+    /// [`Spread::map`] with `full` the operand of the output's shape and `f(full, other)`.
+    #[inline(always)]
+    fn map_full_other<T: Copy>(
+        self,
+        range: std::ops::Range<usize>,
+        full: &[T],
+        other: &[T],
+        out: &mut [T],
+        f: impl Fn(T, T) -> T,
+    ) {
+        let row_len = self.row_len.max(1);
+        let first_row = range.start / row_len;
+        let full = &full[range.clone()];
+        match self.kind {
+            SpreadKind::Same => {
+                for ((o, &x), &y) in out.iter_mut().zip(full).zip(&other[range]) {
+                    *o = f(x, y);
+                }
+            }
+            SpreadKind::Scalar => {
+                let y = other[0];
+                for (o, &x) in out.iter_mut().zip(full) {
+                    *o = f(x, y);
+                }
+            }
+            SpreadKind::Row => {
+                for (o_row, x_row) in out.chunks_mut(row_len).zip(full.chunks(row_len)) {
+                    for ((o, &x), &y) in o_row.iter_mut().zip(x_row).zip(other) {
+                        *o = f(x, y);
+                    }
+                }
+            }
+            SpreadKind::Column => {
+                let rows = out.chunks_mut(row_len).zip(full.chunks(row_len));
+                for ((o_row, x_row), &y) in rows.zip(&other[first_row..]) {
+                    for (o, &x) in o_row.iter_mut().zip(x_row) {
+                        *o = f(x, y);
+                    }
+                }
+            }
+        }
+    }
+
     /// Calls `f(out_index, a_index, b_index)` for the output elements `range` (whole rows).
     #[inline(always)]
     pub(crate) fn for_each(

@@ -292,16 +292,11 @@ macro_rules! binary_ops {
                 bv: &[T],
                 out: &mut [T],
             ) {
-                // A large output with a simple spread goes a block of rows per thread.
-                let spread = Spread::of(out_dims, a_dims, b_dims)
-                    .filter(|_| out.len() >= PARALLEL_ELEMENTS);
-                match (self, spread) {
+                // A simple spread goes row by row as zipped slices, a block of rows per
+                // thread if the output is large.
+                match (self, Spread::of(out_dims, a_dims, b_dims)) {
                     $( (Binary::$name, Some(spread)) => for_each_chunk_mut(out, spread.row_len, &|range, out| {
-                        let first = range.start;
-                        spread.for_each(range, |o, i, j| {
-                            let ($a, $b) = (av[i], bv[j]);
-                            out[o - first] = $f;
-                        })
+                        spread.map(range, av, bv, out, |$a, $b| $f)
                     }),
                     (Binary::$name, None) => for_each_broadcast(out_dims, a_dims, b_dims, |o, i, j| {
                         let ($a, $b) = (av[i], bv[j]);
