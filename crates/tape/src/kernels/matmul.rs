@@ -19,9 +19,11 @@
 //! best the processor has is chosen at run time. On AVX-512, `dot_rows` and
 //! `outer_products` are also written with intrinsics ([`super::avx512`]), which compute
 //! the same sums in the same order, bit for bit, but keep every accumulator in a register
-//! where LLVM spills the generic ones for small blocks of classes. Large products are split over the cores
-//! ([`crate::parallel`]) into parts that write disjoint outputs, each computed the same
-//! way whichever thread runs it, so results do not depend on the number of threads.
+//! where LLVM spills the generic ones for small blocks of classes.
+//!
+//! Large products are split over the cores ([`crate::parallel`]) into parts that write
+//! disjoint outputs, each computed the same way whichever thread runs it, so results do
+//! not depend on the number of threads.
 
 use super::avx512;
 use crate::float::Float;
@@ -156,6 +158,8 @@ impl<'a, S> Product<'a, S> {
         partials: &mut [S],
         accumulate: bool,
     ) -> Self {
+        // The parts write through raw pointers, bounded by these lengths.
+        assert!(c.len() >= m * n, "matmul: the output is too short");
         Product {
             plan,
             m,
