@@ -25,7 +25,7 @@
 //! in closures such as `array::from_fn`'s: a closure does not inherit the caller's
 //! AVX-512, and the intrinsics in it would become calls.
 
-use super::matmul::{class_blocks, prefetch, Element, CLASS_BLOCK, ROW_BLOCK};
+use super::matmul::{class_blocks, prefetch, stored_row_clamped, Element, CLASS_BLOCK, ROW_BLOCK};
 use crate::matrix::MatRef;
 use std::arch::x86_64::*;
 use std::ops::Range;
@@ -274,7 +274,7 @@ unsafe fn dot_rows_block<S: Element, const CB: usize>(
     for (v, &w) in w_tail.iter_mut().zip(&w) {
         *v = S::load_masked(tail, w.wrapping_add(full));
     }
-    let row = |i: usize| a.stored_row(i.min(rows.end - 1));
+    let row = |i: usize| stored_row_clamped(a, i, rows.end);
     let mut i = rows.start;
     while i < rows.end {
         // Two rows at a time (the second repeats the first at the end).
@@ -383,7 +383,6 @@ unsafe fn outer_products_block<S: Element, const CB: usize, const T: usize>(
         return;
     }
     let out: [*mut S; CB] = std::array::from_fn(|i| c[i * n..].as_mut_ptr());
-    let last = terms.end - 1;
     for p0 in terms.clone().step_by(ROW_BLOCK) {
         let count = ROW_BLOCK.min(terms.end - p0);
         let fresh = p0 == terms.start && !accumulate;
@@ -393,7 +392,7 @@ unsafe fn outer_products_block<S: Element, const CB: usize, const T: usize>(
         let mut ahead = [std::ptr::null::<S>(); ROW_BLOCK];
         for r in 0..count {
             x[r] = b.stored_row(p0 + r).as_ptr();
-            ahead[r] = b.stored_row((p0 + r + ROW_BLOCK).min(last)).as_ptr();
+            ahead[r] = stored_row_clamped(b, p0 + r + ROW_BLOCK, terms.end).as_ptr();
         }
         // Row `r`'s weights `g[p0 + r, first..first + CB]` start at `r m` from here (in
         // bounds: `g` holds `terms.end` rows of `m`, checked above).

@@ -476,7 +476,11 @@ fn dot_rows_block<
 
 /// Stored row `i` of `a`, or its row `end - 1` if `i` is past it.
 #[inline(always)]
-fn stored_row_clamped<'a, S: Element>(a: &MatRef<'a, S>, i: usize, end: usize) -> &'a [S] {
+pub(crate) fn stored_row_clamped<'a, S: Element>(
+    a: &MatRef<'a, S>,
+    i: usize,
+    end: usize,
+) -> &'a [S] {
     a.stored_row(i.min(end - 1))
 }
 
