@@ -63,6 +63,7 @@ mod avx512 {
     pub(crate) trait Lanes512 {}
     impl<T> Lanes512 for T {}
 }
+pub(crate) mod exp;
 pub(crate) mod matmul;
 
 use crate::float::Float;
@@ -390,16 +391,39 @@ pub(crate) fn argmax_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &
 
 /// The maximum of a slice (`-inf` if empty; NaN if any element is NaN: the last one).
 pub(crate) fn max_all<T: Float>(x: &[T]) -> T {
-    let (mut max, mut nan) = (T::NEG_INFINITY, None);
-    for &v in x {
-        // A select rather than a branch: where the maximum lies is unpredictable, and a
-        // mispredicted branch per element cost more than the logits' row maxima did.
-        max = if v > max { v } else { max };
-        if v.is_nan() {
-            nan = Some(v);
-        }
+    // Four running maxima, so that four compare-and-select chains overlap; one chain
+    // waits on each compare. Selects rather than branches: where the maximum lies is
+    // unpredictable. The maximum of numbers does not depend on the order it is taken in,
+    // but for the sign of a zero and for NaN, which are settled after the loop as a
+    // left-to-right scan would settle them.
+    let mut max = [T::NEG_INFINITY; 4];
+    let mut nan = false;
+    let mut take = |lane: usize, v: T| {
+        max[lane] = if v > max[lane] { v } else { max[lane] };
+        nan |= v.is_nan();
+    };
+    let quads = x.chunks_exact(4);
+    let rest = quads.remainder();
+    for quad in quads {
+        (0..4).for_each(|lane| take(lane, quad[lane]));
     }
-    nan.unwrap_or(max)
+    rest.iter().enumerate().for_each(|(lane, &v)| take(lane, v));
+    if nan {
+        // The scan keeps the last NaN it meets.
+        return x
+            .iter()
+            .copied()
+            .filter(|v| v.is_nan())
+            .last()
+            .unwrap_or(max[0]);
+    }
+    let pick = |a: T, b: T| if b > a { b } else { a };
+    let max = pick(pick(max[0], max[1]), pick(max[2], max[3]));
+    if max == T::ZERO {
+        // The scan keeps the first zero, of either sign.
+        return x.iter().copied().find(|&v| v == T::ZERO).unwrap_or(max);
+    }
+    max
 }
 
 /// Sum of a slice, pairwise for accuracy: the error grows like `log n` rather than `n`.
@@ -476,6 +500,53 @@ mod tests {
         let mut arg = vec![9; 8];
         argmax_axis(&x, &[2, 3, 4], 1, &mut arg);
         assert!(arg.iter().all(|&i| i == 2));
+    }
+
+    /// `max_all` keeps four running maxima; it must still return what one left-to-right
+    /// scan returns, bits included: the first of several zeros of either sign, the last
+    /// NaN (payload and all), `-inf` for an empty slice.
+    #[test]
+    fn max_all_returns_what_a_left_to_right_scan_returns() {
+        let scan = |x: &[f64]| {
+            let (mut max, mut nan) = (f64::NEG_INFINITY, None);
+            for &v in x {
+                if v > max {
+                    max = v;
+                }
+                if v.is_nan() {
+                    nan = Some(v);
+                }
+            }
+            nan.unwrap_or(max)
+        };
+        let quiet = f64::from_bits(0x7ff8_0000_0000_0001);
+        let pool = [
+            0.0,
+            -0.0,
+            1.5,
+            -2.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            quiet,
+            -1.5,
+        ];
+        // 5,000 slices of each length from 0 to 11, drawn from the pool by a fixed
+        // generator: every lane of the four and every remainder, with ties and NaNs.
+        let mut state = 7u64;
+        for len in 0..12 {
+            for _ in 0..5_000 {
+                let x: Vec<f64> = (0..len)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        pool[(state >> 33) as usize % pool.len()]
+                    })
+                    .collect();
+                assert_eq!(max_all(&x).to_bits(), scan(&x).to_bits(), "{x:?}");
+            }
+        }
     }
 
     #[test]

@@ -93,6 +93,10 @@ macro_rules! unary_ops {
 
             /// `out[i] = f(xs[i])`, matching the op once rather than per element.
             pub(crate) fn apply(self, xs: &[T], out: &mut [T]) {
+                if let Unary::Exp = self {
+                    // A vector `exp` where the type has one.
+                    return for_each_chunk_mut(out, 1, &|range, out| T::exp_slice(&xs[range], out));
+                }
                 match self {
                     $( Unary::$name $(($p))? => {
                         for_each_chunk_mut(out, 1, &|range, out| {
