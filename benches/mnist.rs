@@ -8,6 +8,10 @@
 //!   once, split over the cores as the products split them. An epoch must read its 188 MB
 //!   of pixels from memory (they do not fit in cache), so no epoch can be faster than
 //!   this on the machine that runs it.
+//! - `epoch products alone`: no tape, only the two matrix products of each step on the
+//!   same minibatches: `X Wᵀ` (which reads the batch from memory) and the weight
+//!   gradient `dOᵀ X` (which reads it again, from cache). Reverse mode needs both: `dO`
+//!   exists only once the forward pass is done. No epoch through a tape can be faster.
 //!
 //! `scripts/compare_pytorch.py` times PyTorch on the same work and prints the ratios.
 //! Run with `cargo bench --bench mnist`.
@@ -18,7 +22,7 @@ use nn::linear::{Init, Linear};
 use nn::optim::{Optimizer, Sgd};
 use nn::sampling::{BatchSampler, Sampling};
 use std::time::Duration;
-use tape::{Grads, Tape};
+use tape::{Float, Grads, MatRef, Tape};
 
 const LEARNING_RATE: f32 = 0.1;
 
@@ -125,6 +129,21 @@ fn mnist(crit: &mut Criterion) {
                 total += read_rows(x, d, rows);
             }
             total
+        })
+    });
+    let (k, w) = (train.n_classes(), layer.weight.data().to_vec());
+    let (mut logits, mut dw) = (vec![0.0f32; 256 * k], vec![0.0f32; k * d]);
+    // Any output gradient will do: the products' time does not depend on the values.
+    let d_logits: Vec<f32> = (0..256 * k).map(|i| (i % 7) as f32 * 0.01 - 0.03).collect();
+    group.bench_function("epoch products alone (no tape)", |bench| {
+        bench.iter(|| {
+            for rows in sampler.next_epoch() {
+                let batch = MatRef::gathered(x, d, rows);
+                f32::matmul(batch, MatRef::row_major(&w, k, d).t(), &mut logits, false);
+                let d_logits = MatRef::row_major(&d_logits[..rows.len() * k], rows.len(), k);
+                f32::matmul(d_logits.t(), batch, &mut dw, false);
+            }
+            logits[0] + dw[0]
         })
     });
     let all: Vec<usize> = (0..y.len()).collect();

@@ -68,6 +68,7 @@ def run_ours(threads):
         subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     times = {name: criterion_median(full_id) for name, full_id, _, _ in MEASURES}
     times[FLOOR] = criterion_median(FLOOR)
+    times[PRODUCTS] = criterion_median(PRODUCTS)
     return times
 
 
@@ -90,6 +91,9 @@ def show(seconds):
 # Not a measure PyTorch makes: the time to read each row of an epoch's minibatches once,
 # the floor under any epoch on this machine (see benches/mnist.rs).
 FLOOR = "mnist/epoch floor (read each row once)"
+# Nor this: the two matrix products of each step alone, no tape: the least an epoch of
+# reverse mode can take, since the weight gradient reads the batch again after the loss.
+PRODUCTS = "mnist/epoch products alone (no tape)"
 
 
 def main():
@@ -124,8 +128,11 @@ def main():
     epoch = MEASURES[0][0]
     floor = statistics.median(o[FLOOR] for o, _ in rounds)
     theirs = statistics.median(t[epoch] for _, t in rounds)
+    products = statistics.median(o[PRODUCTS] for o, _ in rounds)
     print(f"\nepoch floor, reading each row of the epoch's minibatches once: {show(floor)} "
           f"(PyTorch's epoch / floor: {theirs / floor:.1f}x, the most any epoch could gain on it here)")
+    print(f"epoch products alone, X W^T and dO^T X of each minibatch with no tape: {show(products)} "
+          f"(PyTorch's epoch / products: {theirs / products:.1f}x, the most a reverse-mode epoch could gain)")
 
 
 if __name__ == "__main__":
