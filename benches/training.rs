@@ -1,6 +1,8 @@
 //! Cost of one softmax-regression training step on MNIST-shaped data (batch 100,
 //! 784 features, 10 classes, f32): record `cross_entropy(X W^T + b, y) + L2`, sweep
-//! backward, update with SGD + momentum. Also the two matrix products inside it.
+//! backward, update with SGD + momentum. Also the two matrix products inside it, and the
+//! work between them alone: cross-entropy's forward and backward on a batch of 256
+//! logits (the MNIST epoch's minibatch).
 //!
 //! Run with `cargo bench --bench training`.
 
@@ -44,6 +46,23 @@ fn training_step(crit: &mut Criterion) {
     crit.bench_function(
         "matmul evaluation: [10000, 784] x [784, 10] (f32)",
         |bench| bench.iter(|| evaluation.matmul(&w_t)),
+    );
+
+    // The loss between the products: `X W^T + b` given, log-sum-exp, the labels' logits,
+    // the mean, and the backward sweep down to the logits and the bias.
+    let logits = Tensor::<f32>::random_uniform(&[256, CLASSES], -4.0, 4.0, &mut rng);
+    let labels: Vec<usize> = (0..256).map(|i| (i * 7) % CLASSES).collect();
+    crit.bench_function(
+        "cross-entropy: 256 x 10 logits plus a bias, forward and backward (f32)",
+        |bench| {
+            bench.iter(|| {
+                tape.clear();
+                let (o, b) = (tape.var(&logits), tape.var(&layer.bias));
+                let loss = cross_entropy(o + b, &labels);
+                tape.backward_into(loss, &mut grads);
+                grads.wrt(o)[0]
+            })
+        },
     );
 }
 
