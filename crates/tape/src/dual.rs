@@ -206,6 +206,20 @@ impl<T: Float> Float for Dual<T> {
         let y = self.value.exp();
         self.chain(y, y)
     }
+    /// [`Dual::exp`] on each element, with the values' `exp` taken a vector at a time by
+    /// `T::exp_slice`, through a buffer on the stack.
+    fn exp_slice(xs: &[Self], out: &mut [Self]) {
+        const CHUNK: usize = 64;
+        for (xs, out) in xs.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
+            let (mut values, mut exps) = ([T::ZERO; CHUNK], [T::ZERO; CHUNK]);
+            let n = xs.len().min(out.len());
+            values.iter_mut().zip(xs).for_each(|(v, x)| *v = x.value);
+            T::exp_slice(&values[..n], &mut exps[..n]);
+            for ((y, x), &e) in out.iter_mut().zip(xs).zip(&exps) {
+                *y = x.chain(e, e);
+            }
+        }
+    }
     fn ln(self) -> Self {
         self.chain(self.value.ln(), self.value.recip())
     }
@@ -511,6 +525,33 @@ mod tests {
 
     fn d(value: f64, tangent: f64) -> Dual<f64> {
         Dual::new(value, tangent)
+    }
+
+    /// `exp_slice` on duals equals `exp` on each, value and tangent bit for bit, across
+    /// the stack buffer's chunks, with zero and infinite tangents, and on nested duals.
+    #[test]
+    fn slice_exp_of_duals_equals_exp_of_each() {
+        let xs: Vec<Dual<f64>> = (0..150)
+            .map(|i| {
+                d(
+                    i as f64 * 0.77 - 60.0,
+                    [0.0, 1.5, -2.0, f64::INFINITY][i % 4],
+                )
+            })
+            .collect();
+        let mut out = vec![d(0.0, 0.0); xs.len()];
+        Dual::exp_slice(&xs, &mut out);
+        for (x, y) in xs.iter().zip(&out) {
+            let want = x.exp();
+            assert_eq!(y.value.to_bits(), want.value.to_bits(), "{x:?}");
+            assert_eq!(y.tangent.to_bits(), want.tangent.to_bits(), "{x:?}");
+        }
+        let nested: Vec<Dual<Dual<f64>>> = xs.iter().map(|&x| Dual::new(x, d(0.5, -1.0))).collect();
+        let mut out = vec![Dual::new(d(0.0, 0.0), d(0.0, 0.0)); nested.len()];
+        Dual::exp_slice(&nested, &mut out);
+        for (x, y) in nested.iter().zip(&out) {
+            assert_eq!(format!("{y:?}"), format!("{:?}", x.exp()));
+        }
     }
 
     /// Each function's tangent against a central difference of its value.

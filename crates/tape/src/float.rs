@@ -74,7 +74,7 @@ pub trait Float:
     fn exp(self) -> Self;
     /// `out[i] = xs[i].exp()` for each `i` of the shorter of the two: the values of
     /// [`Float::exp`] (bit for bit on glibc, within one unit in the last place elsewhere),
-    /// sixteen at a time for `f32` on processors with AVX-512.
+    /// a vector at a time for `f32` and `f64` on processors with AVX-512.
     fn exp_slice(xs: &[Self], out: &mut [Self]) {
         out.iter_mut().zip(xs).for_each(|(y, &x)| *y = x.exp());
     }
@@ -209,13 +209,11 @@ fn from_real_matrix<'b, T: Float>(x: MatRef<'_, T::Real>, buffer: &'b mut Vec<T>
 const GEMM_ROW_BLOCK: usize = 1024;
 
 macro_rules! impl_float {
-    ($t:ident, $gemm:ident $(, $borrow_f32:path, $exp_slice:path)?) => {
+    ($t:ident, $gemm:ident, $exp_slice:path $(, $borrow_f32:path)?) => {
         impl Float for $t {
-            $(
-                fn exp_slice(xs: &[Self], out: &mut [Self]) {
-                    $exp_slice(xs, out)
-                }
-            )?
+            fn exp_slice(xs: &[Self], out: &mut [Self]) {
+                $exp_slice(xs, out)
+            }
             $(
                 fn borrow_f32(x: &[f32]) -> Option<&[Self]> {
                     $borrow_f32(x)
@@ -364,13 +362,13 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, sgemm, borrow_f32_as_f32, crate::kernels::exp::exp_f32);
+impl_float!(f32, sgemm, crate::kernels::exp::exp_f32, borrow_f32_as_f32);
 
 /// `f32` data borrowed as it is.
 pub(crate) fn borrow_f32_as_f32(x: &[f32]) -> Option<&[f32]> {
     Some(x)
 }
-impl_float!(f64, dgemm);
+impl_float!(f64, dgemm, crate::kernels::exp::exp_f64);
 
 #[cfg(test)]
 mod tests {
