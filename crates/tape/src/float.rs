@@ -74,7 +74,8 @@ pub trait Float:
     fn exp(self) -> Self;
     /// `out[i] = xs[i].exp()` for each `i` of the shorter of the two: the values of
     /// [`Float::exp`] (bit for bit on glibc, within one unit in the last place elsewhere),
-    /// a vector at a time for `f32` and `f64` on processors with AVX-512.
+    /// a vector at a time for `f32` and `f64` (and duals of them) on processors with
+    /// AVX-512.
     fn exp_slice(xs: &[Self], out: &mut [Self]) {
         out.iter_mut().zip(xs).for_each(|(y, &x)| *y = x.exp());
     }
