@@ -10,8 +10,9 @@
 //!   this on the machine that runs it.
 //! - `epoch products alone`: no tape, only the two matrix products of each step on the
 //!   same minibatches: `X Wᵀ` (which reads the batch from memory) and the weight
-//!   gradient `dOᵀ X` (which reads it again, from cache). Reverse mode needs both: `dO`
-//!   exists only once the forward pass is done. No epoch through a tape can be faster.
+//!   gradient `dOᵀ X` (which reads it again, from cache). A tape that runs each op as it
+//!   is recorded needs both: `dO` exists only once the whole loss has been recorded. No
+//!   epoch through such a tape can be faster.
 //!
 //! `scripts/compare_pytorch.py` times PyTorch on the same work and prints the ratios.
 //! Run with `cargo bench --bench mnist`.

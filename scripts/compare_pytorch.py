@@ -91,8 +91,9 @@ def show(seconds):
 # Not a measure PyTorch makes: the time to read each row of an epoch's minibatches once,
 # the floor under any epoch on this machine (see benches/mnist.rs).
 FLOOR = "mnist/epoch floor (read each row once)"
-# Nor this: the two matrix products of each step alone, no tape: the least an epoch of
-# reverse mode can take, since the weight gradient reads the batch again after the loss.
+# Nor this: the two matrix products of each step alone, no tape: the least an epoch can
+# take on a tape that runs each op as it is recorded, since the weight gradient reads the
+# batch again once the loss has been recorded.
 PRODUCTS = "mnist/epoch products alone (no tape)"
 
 
@@ -132,7 +133,7 @@ def main():
     print(f"\nepoch floor, reading each row of the epoch's minibatches once: {show(floor)} "
           f"(PyTorch's epoch / floor: {theirs / floor:.1f}x, the most any epoch could gain on it here)")
     print(f"epoch products alone, X W^T and dO^T X of each minibatch with no tape: {show(products)} "
-          f"(PyTorch's epoch / products: {theirs / products:.1f}x, the most a reverse-mode epoch could gain)")
+          f"(PyTorch's epoch / products: {theirs / products:.1f}x, the most an epoch on an eager tape could gain)")
 
 
 if __name__ == "__main__":
