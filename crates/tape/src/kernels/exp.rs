@@ -49,6 +49,7 @@ exp_slice!(exp_f64, f64);
 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
+    use crate::float::Float;
     use std::arch::x86_64::*;
 
     /// `expf`'s table: `2^(i/32)` rounded to `f64`, minus `i << 47` in its bits, so that
@@ -78,6 +79,17 @@ mod avx512 {
     ];
     /// The bits of `88.0f32`: from there on, glibc's `expf` takes its special cases.
     const SPECIAL_FROM: i32 = 0x42b0_0000;
+
+    /// Overwrites the lanes set in `lanes` (bit `l` for element `l`) with the scalar `exp`:
+    /// the inputs glibc sends down its special paths.
+    #[inline(always)]
+    fn scalar_exp_lanes<T: Float>(mut lanes: u32, xs: &[T], out: &mut [T]) {
+        while lanes != 0 {
+            let lane = lanes.trailing_zeros() as usize;
+            out[lane] = xs[lane].exp();
+            lanes &= lanes - 1;
+        }
+    }
 
     /// `exp` of eight doubles (each an `f32` widened), rounded to `f32`.
     #[inline(always)]
@@ -129,12 +141,7 @@ mod avx512 {
                 _mm256_castps_pd(y_high),
             );
             _mm512_mask_storeu_ps(out.as_mut_ptr().add(i), mask, _mm512_castpd_ps(y));
-            let mut rest = special;
-            while rest != 0 {
-                let lane = rest.trailing_zeros() as usize;
-                out[i + lane] = xs[i + lane].exp();
-                rest &= rest - 1;
-            }
+            scalar_exp_lanes(special.into(), &xs[i..], &mut out[i..]);
             i += 16;
         }
     }
@@ -270,12 +277,7 @@ mod avx512 {
             let tmp = _mm512_fmadd_pd(_mm512_mul_pd(r2, r2), p45, s1);
             let y = _mm512_fmadd_pd(scale, tmp, scale);
             _mm512_mask_storeu_pd(out.as_mut_ptr().add(i), mask, y);
-            let mut rest = special;
-            while rest != 0 {
-                let lane = rest.trailing_zeros() as usize;
-                out[i + lane] = xs[i + lane].exp();
-                rest &= rest - 1;
-            }
+            scalar_exp_lanes(special.into(), &xs[i..], &mut out[i..]);
             i += 8;
         }
     }
