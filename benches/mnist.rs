@@ -13,6 +13,11 @@
 //!   gradient `dOᵀ X` (which reads it again, from cache). A tape that runs each op as it
 //!   is recorded needs both: `dO` exists only once the whole loss has been recorded. No
 //!   epoch through such a tape can be faster.
+//! - `multiply-add peak`: no data at all, only the weight gradient's multiply-adds for an
+//!   epoch (60,000 x 784 x 10), on values held in registers, split over the cores. On a
+//!   tape that runs each op as it is recorded the weight gradient can start only once the
+//!   batch has been read for the forward, so no such epoch can be faster than the floor
+//!   plus this.
 //!
 //! `scripts/compare_pytorch.py` times PyTorch on the same work and prints the ratios.
 //! Run with `cargo bench --bench mnist`.
@@ -90,6 +95,57 @@ fn sum_rows_lanes(x: &[f32], d: usize, rows: &[usize]) -> f32 {
     lanes.iter().sum()
 }
 
+/// Runs `count` vector multiply-adds of the widest vectors this processor has, on values
+/// held in registers, split over the tape's threads: the arithmetic of `count` vectors'
+/// worth of a product at the machine's peak, with no memory traffic at all.
+fn multiply_adds(count: usize) -> f32 {
+    let parts = tape::parallel::threads();
+    let sums: Vec<std::sync::Mutex<f32>> = (0..parts).map(|_| Default::default()).collect();
+    tape::parallel::for_each_part(parts, &|part| {
+        let mine = count * (part + 1) / parts - count * part / parts;
+        *sums[part].lock().unwrap() = multiply_add_chains(mine);
+    });
+    sums.into_iter().map(|s| s.into_inner().unwrap()).sum()
+}
+
+/// `count` multiply-adds of the widest vectors, in twelve independent chains: enough to
+/// keep every multiply-add unit busy however long each one takes (its latency times the
+/// units). A processor without AVX-512 gets the portable loop, a lower peak.
+fn multiply_add_chains(count: usize) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx512f") {
+        // SAFETY: the processor has AVX-512, just checked.
+        return unsafe { multiply_add_chains_avx512(count) };
+    }
+    let mut acc = [[1.0f32; 16]; CHAINS];
+    for _ in 0..count / CHAINS {
+        for chain in acc.iter_mut() {
+            chain.iter_mut().for_each(|a| *a = *a * SCALE + SHIFT);
+        }
+    }
+    acc.iter().flatten().sum()
+}
+
+const CHAINS: usize = 12;
+const SCALE: f32 = 0.999_999;
+const SHIFT: f32 = 1e-7;
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn multiply_add_chains_avx512(count: usize) -> f32 {
+    use std::arch::x86_64::*;
+    let mut acc = [_mm512_set1_ps(1.0); CHAINS];
+    let (scale, shift) = (_mm512_set1_ps(SCALE), _mm512_set1_ps(SHIFT));
+    for _ in 0..count / CHAINS {
+        for chain in acc.iter_mut() {
+            *chain = _mm512_fmadd_ps(*chain, scale, shift);
+        }
+        // An empty barrier, so that the rounds are not folded together.
+        std::arch::asm!("", options(nomem, nostack, preserves_flags));
+    }
+    acc.iter().map(|&v| _mm512_reduce_add_ps(v)).sum()
+}
+
 fn mnist(crit: &mut Criterion) {
     let dir = data::bundled::mnist_dir().expect("the full MNIST in data/mnist");
     let train = data::read_mnist_dir(dir).expect("MNIST reads").train;
@@ -146,6 +202,12 @@ fn mnist(crit: &mut Criterion) {
             }
             logits[0] + dw[0]
         })
+    });
+    // An epoch's weight gradients: y.len() rows of d pixels times k classes, 16 lanes a
+    // vector.
+    let vectors = y.len() * d * k / 16;
+    group.bench_function("multiply-add peak (the weight gradient's, in registers)", |bench| {
+        bench.iter(|| multiply_adds(vectors))
     });
     let all: Vec<usize> = (0..y.len()).collect();
     group.bench_function("full-batch step (60,000 images)", |bench| {
