@@ -206,9 +206,10 @@ fn mnist(crit: &mut Criterion) {
     // An epoch's weight gradients: y.len() rows of d pixels times k classes, 16 lanes a
     // vector.
     let vectors = y.len() * d * k / 16;
-    group.bench_function("multiply-add peak (the weight gradient's, in registers)", |bench| {
-        bench.iter(|| multiply_adds(vectors))
-    });
+    group.bench_function(
+        "multiply-add peak (the weight gradient's, in registers)",
+        |bench| bench.iter(|| multiply_adds(vectors)),
+    );
     let all: Vec<usize> = (0..y.len()).collect();
     group.bench_function("full-batch step (60,000 images)", |bench| {
         bench.iter(|| {
