@@ -309,10 +309,13 @@ impl<'a> Spec<'a> {
     }
 
     /// The files reading this data opens (for checking that no output overwrites them).
+    /// Standard input is `/dev/stdin` on Unix: when the shell redirects a file into it
+    /// (`--data - < data.csv`), that file is an input like any other.
     pub fn files(&self) -> Vec<PathBuf> {
         match self {
             Spec::File(path) => vec![path.to_path_buf()],
             Spec::Directory(dir) => data::mnist_files(dir).map(Vec::from).unwrap_or_default(),
+            Spec::Stdin if cfg!(unix) => vec![PathBuf::from("/dev/stdin")],
             Spec::Bundled(_) | Spec::Stdin => Vec::new(),
         }
     }
@@ -411,7 +414,8 @@ mod tests {
     #[test]
     fn dash_is_standard_input() {
         assert_eq!(Spec::classify("-").unwrap(), Spec::Stdin);
-        assert!(Spec::classify("-").unwrap().files().is_empty());
+        let files = Spec::classify("-").unwrap().files();
+        assert_eq!(files.is_empty(), !cfg!(unix), "{files:?}");
         assert!(one_stdin(&[&Spec::Stdin, &Spec::Stdin]).is_err());
         assert!(one_stdin(&[&Spec::Stdin, &Spec::Bundled("iris")]).is_ok());
     }

@@ -617,6 +617,57 @@ fn with_private_mounts(script: &str, dir: &Path) -> Outcome {
         .into()
 }
 
+/// Runs with the file `input` on standard input, as the shell's `< input` gives it.
+fn with_stdin_file(args: &[&str], input: &str) -> Outcome {
+    command()
+        .args(args)
+        .stdin(std::fs::File::open(input).unwrap())
+        .output()
+        .expect("the tapegrad binary runs")
+        .into()
+}
+
+#[test]
+fn a_file_redirected_into_standard_input_is_an_input_that_no_output_may_replace() {
+    let scratch = Scratch::new("stdin-file");
+    let mut csv = String::from("a,b,label\n");
+    for i in 0..40 {
+        csv += &format!("{i},{},{}\n", i % 7, ["x", "y"][i % 2]);
+    }
+    let data = scratch.write("data.csv", &csv);
+    let model = iris_model(&scratch);
+    let train = with_stdin_file(&["train", "--data", "-", "--model", &data], &data);
+    assert_eq!(train.code, Some(2), "{}", train.stderr);
+    contains(
+        &train.stderr,
+        &format!("the model {data} is the same file as the data /dev/stdin"),
+    );
+    let predict = with_stdin_file(
+        &["predict", "--model", &model, "--data", "-", "--out", &data],
+        &data,
+    );
+    assert_eq!(predict.code, Some(2), "{}", predict.stderr);
+    contains(&predict.stderr, "is the same file as the data /dev/stdin");
+    assert_eq!(
+        std::fs::read_to_string(&data).unwrap(),
+        csv,
+        "the data is intact"
+    );
+    // Another file on standard input is no clash.
+    let other = scratch.write("other.csv", &csv);
+    let out = with_stdin_file(
+        &["predict", "--model", &model, "--data", "-", "--out", &other],
+        &data,
+    );
+    assert_eq!(
+        out.code,
+        Some(1),
+        "iris's model does not fit these columns: {}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("same file"), "{}", out.stderr);
+}
+
 #[test]
 fn an_output_that_is_an_input_or_another_output_is_refused_before_any_work() {
     let scratch = Scratch::new("same-file");
