@@ -545,6 +545,8 @@ impl<T: Float> Tape<T> {
     /// Appends a node whose output is written by `compute`, which sees everything
     /// recorded so far. This is the one door through which ops enter the tape. A leaf
     /// wants a gradient if `leaf_requires_grad`; any other node if one of its inputs does.
+    /// `compute` must write every element of its output: after [`Tape::clear`] the
+    /// buffer it is given may hold an earlier recording's values.
     pub(crate) fn record(
         &self,
         op: Op,

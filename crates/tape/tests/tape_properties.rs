@@ -1,7 +1,8 @@
 //! Properties of the tape itself, in `f32` and `f64`: adjoints accumulate over uses, a
 //! very deep chain differentiates without recursion, backward is repeatable, unrelated
-//! vars and constants get zero (also where a reused buffer held adjoints), `vjp` (and `backward_with`) is the gradient of a seeded
-//! sum, compound assignment records the spelt-out op, a reused tape stops growing, and
+//! vars and constants get zero (also where a reused buffer held adjoints), ops on a
+//! cleared tape ignore what it held, `vjp` (and `backward_with`) is the gradient of a
+//! seeded sum, compound assignment records the spelt-out op, a reused tape stops growing, and
 //! gradients refuse vars of another tape.
 
 use tape::{Float, Grads, Tape, Tensor, Var};
@@ -158,6 +159,35 @@ fn constants_get_zero_where_a_reused_buffer_held_adjoints<T: Float>() {
     assert_eq!(grads.wrt(w), &[t::<T>(1.0); 6][..]);
 }
 
+/// Every op writes all of its output: recorded on a tape cleared after it held NaN
+/// everywhere (`clear` keeps the buffer, and a node's output is not zeroed for its op),
+/// it gives what it gives on a fresh tape, bit for bit.
+fn ops_on_a_cleared_tape_ignore_what_it_held<T: Float>() {
+    let record = |tape: &Tape<T>| -> Vec<Vec<u64>> {
+        let x = tape.var(&tensor(&[0.5, -1.0, 2.0, 0.25, 1.5, -0.75], &[2, 3]));
+        let empty = tape.var(&Tensor::zeros(&[2, 0]));
+        let outputs = [
+            tape.one_hot(&[2, 0], 3),
+            x.pick(&[1, 2]),
+            x.gather(1, &[2, 0, 0, 1], &[2, 2]),
+            x.index_select(1, &[2, 2, 0]),
+            x.narrow(1, 1, 2),
+            Var::concat(&[x, empty, x], 1),
+            x.broadcast_to(&[2, 2, 3]),
+            empty.matmul(tape.var(&Tensor::zeros(&[0, 4]))),
+            x.max_axis(1, true),
+            x.sum_axis(0, false),
+        ];
+        outputs.iter().map(|y| bits(y.value().data())).collect()
+    };
+    let fresh = record(&Tape::new());
+    let mut tape = Tape::<T>::new();
+    let nan = tape.constant(&Tensor::full(&[4096], t::<T>(f64::NAN)));
+    let _ = (nan * nan).exp();
+    tape.clear();
+    assert_eq!(record(&tape), fresh);
+}
+
 fn vjp_is_a_seeded_sum<T: Float>() {
     let tape = Tape::<T>::new();
     let a = tape.var(&tensor(&[0.5, -1.0, 2.0, 0.25, 1.5, -0.75], &[2, 3]));
@@ -253,6 +283,7 @@ for_both_types!(
     backward_is_repeatable,
     unrelated_vars_and_constants_get_zero,
     constants_get_zero_where_a_reused_buffer_held_adjoints,
+    ops_on_a_cleared_tape_ignore_what_it_held,
     vjp_is_a_seeded_sum,
     compound_assignment_is_the_spelt_out_op,
     reused_tape_stops_growing,

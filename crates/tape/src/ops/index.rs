@@ -48,6 +48,8 @@ impl<T: Float> Tape<T> {
             OutShape::Dims(&[labels.len(), classes]),
             false,
             |_, out| {
+                // The output may hold an earlier recording's values (see `Tape::record`).
+                out.fill(T::ZERO);
                 for (row, &label) in out.chunks_exact_mut(classes.max(1)).zip(labels) {
                     row[label] = T::ONE;
                 }
