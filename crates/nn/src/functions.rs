@@ -57,8 +57,8 @@ use tape::{Float, ShapeError, Var};
 /// assert_eq!(grads.wrt(o)[2], 0.0); // exp(1 - inf), as PyTorch
 /// ```
 pub fn logsumexp<'t, T: Float>(o: Var<'t, T>, axis: isize, keepdim: bool) -> Var<'t, T> {
-    let m = max_shift(o, axis);
-    let lse = (o - m).exp().sum_axis(axis, true).ln() + m;
+    let Shifted { m, ln_sum, .. } = shifted(o, axis);
+    let lse = ln_sum + m;
     if keepdim {
         lse
     } else {
@@ -71,6 +71,27 @@ pub fn logsumexp<'t, T: Float>(o: Var<'t, T>, axis: isize, keepdim: bool) -> Var
         dims.remove(axis);
         lse.reshape(&dims)
     }
+}
+
+/// Log-sum-exp in two parts, `logsumexp(o) = ln_sum + m`, along an axis kept as size 1.
+struct Shifted<'t, T: Float> {
+    /// The detached shift ([`max_shift`]).
+    m: Var<'t, T>,
+    /// `o - m`: every entry at most 0.
+    z: Var<'t, T>,
+    /// `ln sum exp(o - m)`, between 0 and `ln k` for `k` finite entries.
+    ln_sum: Var<'t, T>,
+}
+
+/// [`Shifted`] for `o` along `axis`. Log-softmax and cross-entropy subtract `ln_sum` from
+/// `z` rather than log-sum-exp from `o`: `ln_sum + m` is rounded to the precision of `m`,
+/// which would cancel a small loss away (a row `[20, 5, 3]` in `f32` has cross-entropy
+/// 3.5e-7, less than the spacing of `f32` at 20).
+fn shifted<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Shifted<'t, T> {
+    let m = max_shift(o, axis);
+    let z = o - m;
+    let ln_sum = z.exp().sum_axis(axis, true).ln();
+    Shifted { m, z, ln_sum }
 }
 
 /// The detached shift of log-sum-exp along `axis` (kept as size 1): each lane's maximum,
@@ -94,9 +115,20 @@ fn max_shift<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
         .minimum(tape.constant_scalar(bound))
 }
 
-/// `log softmax(o) = o - logsumexp(o)` along `axis`.
+/// `log softmax(o) = o - logsumexp(o)` along `axis`, computed as `(o - m) - ln sum exp(o - m)`
+/// so that entries near the maximum keep their digits.
+///
+/// ```
+/// use tape::{Tape, Tensor};
+/// let tape = Tape::<f32>::new();
+/// let o = tape.constant(&Tensor::from_vec(vec![20.0, 5.0, 3.0], &[1, 3]));
+/// let top = nn::functions::log_softmax(o, -1).value().data()[0];
+/// // -ln(1 + e^-15 + e^-17) = -3.47e-7, to the precision of the sum in f32.
+/// assert!((top + 3.47e-7).abs() < 1.2e-7);
+/// ```
 pub fn log_softmax<'t, T: Float>(o: Var<'t, T>, axis: isize) -> Var<'t, T> {
-    o - logsumexp(o, axis, true)
+    let Shifted { z, ln_sum, .. } = shifted(o, axis);
+    z - ln_sum
 }
 
 /// `softmax(o)_j = exp(o_j) / sum_u exp(o_u)` along `axis`, as `exp(log_softmax(o))`.
@@ -164,7 +196,9 @@ pub fn try_cross_entropy<'t, T: Float>(
             "{count} labels for {rows} rows of logits of shape {shape:?}"
         )));
     }
-    Ok((logsumexp(o, -1, false) - o.pick(labels)).mean())
+    // logsumexp(o_i) - o_{i, y_i}, as ln_sum_i - z_{i, y_i} (see `shifted`).
+    let Shifted { z, ln_sum, .. } = shifted(o, -1);
+    Ok((ln_sum.reshape(outer) - z.pick(labels)).mean())
 }
 
 /// Mean cross-entropy of logits `o` (`[n, k]`) against target distributions `y` (`[n, k]`,
@@ -212,6 +246,55 @@ mod tests {
             "cross_entropy: the logits are 0-d; they need a class axis"
         );
         assert!(try_cross_entropy(o, &[3, 0, 2]).is_ok());
+    }
+
+    /// `-ln softmax(o)_label`, accurately: `ln(1 + sum_{j != label} exp(o_j - o_label))`
+    /// for a label that holds the row's maximum.
+    fn exact_loss(row: &[f64], label: usize) -> f64 {
+        let rest: f64 = (row.iter().enumerate())
+            .filter(|&(j, _)| j != label)
+            .map(|(_, &o)| (o - row[label]).exp())
+            .sum();
+        rest.ln_1p()
+    }
+
+    /// A loss far smaller than the logits keeps its digits: log-softmax and cross-entropy
+    /// subtract within the shifted row rather than from log-sum-exp, which is rounded to
+    /// the logits' precision (cross-entropy of `[20, 5, 3]` in `f32` was 0).
+    #[test]
+    fn small_losses_keep_their_digits() {
+        let rows: [[f64; 3]; 3] = [
+            [20.0, 5.0, 3.0],
+            [50.0, 38.5, 30.0],
+            [1000.0, 1000.0, -1000.0],
+        ];
+        for row in rows {
+            let exact = exact_loss(&row, 0);
+            // Each of the two additions in the sum of exponentials, near 1, rounds by half
+            // a unit in the last place of 1; the rest costs a few of the loss's own.
+            let tolerance = |epsilon: f64| epsilon * (1.0 + 4.0 * exact);
+            let (loss, top) = loss_and_log_softmax::<f64>(&row);
+            assert!(
+                (loss - exact).abs() <= tolerance(f64::EPSILON),
+                "{row:?}: {loss} vs {exact}"
+            );
+            assert_eq!(top, -loss, "{row:?}");
+            let (loss, top) = loss_and_log_softmax::<f32>(&row);
+            assert!(
+                (f64::from(loss) - exact).abs() <= tolerance(f64::from(f32::EPSILON)),
+                "{row:?}: {loss} vs {exact}"
+            );
+            assert!(loss > 0.0 && top == -loss, "{row:?}: {loss}, {top}");
+        }
+    }
+
+    /// Cross-entropy of `row` for label 0, and its log-softmax entry 0.
+    fn loss_and_log_softmax<T: Float>(row: &[f64]) -> (T, T) {
+        let tape = Tape::<T>::new();
+        let data = row.iter().map(|&x| T::from_f64(x)).collect();
+        let o = tape.var(&Tensor::from_vec(data, &[1, row.len()]));
+        let loss = cross_entropy(o, &[0]).item();
+        (loss, log_softmax(o, -1).value().data()[0])
     }
 
     #[test]
