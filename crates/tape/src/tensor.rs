@@ -362,18 +362,38 @@ impl<T: Float> Tensor<T> {
         }
     }
 
-    /// Index of the first maximum along `axis`, one per remaining position (row-major).
+    /// Index of the first maximum along `axis`, one per remaining position (row-major). A
+    /// NaN counts as the largest value, as in NumPy and PyTorch, so no index is chosen
+    /// over it.
+    ///
+    /// # Panics
+    /// If `axis` is out of range, or empty while other positions are not (there is no
+    /// maximum to point to).
+    ///
+    /// ```
+    /// use tape::Tensor;
+    /// let scores = Tensor::from_vec(vec![1.0, 3.0, 3.0, f64::NAN, 0.5, 2.0], &[2, 3]);
+    /// assert_eq!(scores.argmax_axis(-1), vec![1, 0]);
+    /// ```
     pub fn argmax_axis(&self, axis: isize) -> Vec<usize> {
         let axis = resolve_axis("argmax_axis", axis, self.ndim()).unwrap_or_else(|e| panic!("{e}"));
-        let mut out = vec![0; self.len() / self.shape[axis].max(1)];
+        let positions = reduced_shape(&self.shape, axis, false).iter().product();
+        assert!(
+            self.shape[axis] > 0 || positions == 0,
+            "argmax_axis: axis {axis} of shape {:?} is empty, so it has no maximum",
+            self.shape
+        );
+        let mut out = vec![0; positions];
         kernels::argmax_axis(&self.data, &self.shape, axis, &mut out);
         out
     }
 
-    /// Index of the first maximum over all elements (row-major); `None` if empty.
+    /// Index of the first maximum over all elements (row-major), a NaN counting as the
+    /// largest value; `None` if empty.
     pub fn argmax(&self) -> Option<usize> {
+        let data = &self.data;
         (0..self.len()).reduce(|best, i| {
-            if self.data[i] > self.data[best] {
+            if kernels::beats(data[i], data[best]) {
                 i
             } else {
                 best
@@ -527,5 +547,29 @@ mod tests {
         let y = Tensor::<f64>::one_hot(&[2, 0], 3);
         assert_eq!(y.data(), &[0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
         assert!(Tensor::<f64>::try_one_hot(&[3], 3).is_err());
+    }
+
+    /// NaN is the largest value, as in NumPy and PyTorch: the first NaN is the argmax,
+    /// however large the values around it (a comparison with NaN alone would skip it).
+    #[test]
+    fn argmax_takes_the_first_nan() {
+        let nan = f64::NAN;
+        let v = Tensor::from_vec(vec![1.0, nan, 3.0, nan, f64::INFINITY], &[5]);
+        assert_eq!(v.argmax(), Some(1));
+        assert_eq!(v.argmax_axis(0), vec![1]);
+        let m = Tensor::from_vec(vec![1.0, nan, 3.0, 0.5, 9.0, 9.0], &[3, 2]);
+        assert_eq!(m.argmax_axis(1), vec![1, 0, 0]);
+        assert_eq!(m.argmax_axis(0), vec![2, 0]);
+        let first = Tensor::from_vec(vec![nan, 2.0], &[2]);
+        assert_eq!((first.argmax(), first.argmax_axis(0)), (Some(0), vec![0]));
+        // No rows: nothing to point to, and nothing asked.
+        assert!(Tensor::<f64>::zeros(&[0, 3]).argmax_axis(1).is_empty());
+        assert_eq!(Tensor::<f64>::zeros(&[0]).argmax(), None);
+    }
+
+    #[test]
+    #[should_panic(expected = "argmax_axis: axis 1 of shape [2, 0] is empty, so it has no maximum")]
+    fn argmax_over_an_empty_axis_says_so() {
+        Tensor::<f32>::zeros(&[2, 0]).argmax_axis(1);
     }
 }

@@ -118,6 +118,17 @@ fn sqrt_abs_relu_powers<T: Tolerance>() {
     assert_eq!(y.relu().backward().item(y), t(0.0));
     assert_eq!(x.relu().backward().item(x), t(1.0));
     assert_eq!((-y).backward().item(y), t(-1.0));
+    // NaN passes through relu (as in PyTorch), on the scalar lane and on a tensor; the
+    // derivative there is 0, as PyTorch's.
+    let nan = tape.var_scalar(T::from_f64(f64::NAN));
+    assert!(nan.relu().value().item().is_nan());
+    assert_eq!(nan.relu().backward().item(nan), t(0.0));
+    let v = tape.var(&tape::Tensor::from_vec(
+        vec![T::from_f64(f64::NAN), t(-0.0), t(2.0)],
+        &[3],
+    ));
+    let r = v.relu().value();
+    assert!(r.data()[0].is_nan() && r.data()[1] == t(0.0) && r.data()[2] == t(2.0));
 }
 
 /// `x^0 = 1` for every `x`, so its derivative is 0 everywhere, at 0 too (not `0 * 0^-1`).

@@ -373,20 +373,27 @@ pub(crate) fn max_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut
     }
 }
 
-/// Index of the first maximum along `axis` for every (outer, inner) position.
+/// Index of the first maximum along `axis` for every (outer, inner) position, where NaN
+/// is the largest value (as NumPy and PyTorch have it: no index is chosen over a NaN).
+/// `out` is empty if the axis is.
 pub(crate) fn argmax_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut [usize]) {
     let (outer, len, inner) = split_at_axis(dims, axis);
+    if len == 0 {
+        return;
+    }
     for o in 0..outer {
         for r in 0..inner {
-            let mut best = 0;
-            for i in 1..len {
-                if x[(o * len + i) * inner + r] > x[(o * len + best) * inner + r] {
-                    best = i;
-                }
-            }
-            out[o * inner + r] = best;
+            let at = |i: usize| x[(o * len + i) * inner + r];
+            out[o * inner + r] =
+                (1..len).fold(0, |best, i| if beats(at(i), at(best)) { i } else { best });
         }
     }
+}
+
+/// True if `x` takes the place of `best` as the maximum in a left-to-right scan that
+/// keeps the first maximum and treats NaN as the largest value.
+pub(crate) fn beats<T: Float>(x: T, best: T) -> bool {
+    !best.is_nan() && (x > best || x.is_nan())
 }
 
 /// The maximum of a slice (`-inf` if empty; NaN if any element is NaN: the last one).

@@ -214,8 +214,8 @@ unary_ops! {
     Tanh = "tanh", fn tanh: |x| x.tanh(), |_x, y| T::ONE - y * y;
     /// Logistic sigmoid `1 / (1 + e^-x)`, computed without overflow: derivative `s (1 - s)`.
     Sigmoid = "sigmoid", fn sigmoid: |x| sigmoid(x), |_x, y| y * (T::ONE - y);
-    /// `max(x, 0)`: derivative 1 for `x > 0`, else 0.
-    Relu = "relu", fn relu: |x| if x > T::ZERO { x } else { T::ZERO }, |x, _y| if x > T::ZERO { T::ONE } else { T::ZERO };
+    /// `max(x, 0)`: derivative 1 for `x > 0`, else 0. NaN stays NaN, as in PyTorch.
+    Relu = "relu", fn relu: |x| if x <= T::ZERO { T::ZERO } else { x }, |x, _y| if x > T::ZERO { T::ONE } else { T::ZERO };
     /// Absolute value `|x|`: derivative `sign(x)` (0 at the kink).
     Abs = "abs", fn abs: |x| x.abs(), |x, _y| x.signum();
     /// `x^n` for an integer `n`: derivative `n x^(n-1)` (0 for `n = 0`, at `x = 0` too,
