@@ -70,8 +70,9 @@ impl<T: Float> Grads<T> {
     /// the output does not depend on, and for constants.
     ///
     /// # Panics
-    /// If the gradients were computed on another tape or before the tape was cleared, or
-    /// if `var` is a borrowed constant ([`Tape::constant_rows`](crate::Tape::constant_rows),
+    /// If the gradients were computed on another tape or before the tape was cleared, if
+    /// `var` was recorded after they were computed, or if `var` is a borrowed constant
+    /// ([`Tape::constant_rows`](crate::Tape::constant_rows),
     /// [`Tape::constant_borrowed`](crate::Tape::constant_borrowed)), for which no
     /// gradient is kept.
     pub fn wrt(&self, var: Var<'_, T>) -> &[T] {
@@ -79,6 +80,12 @@ impl<T: Float> Grads<T> {
         assert!(
             self.tape_id == tape.id() && self.generation == tape.generation(),
             "Grads::wrt: these gradients come from another tape, or from before the tape was cleared"
+        );
+        assert!(
+            (var.index as usize) < self.reached.len(),
+            "Grads::wrt: var #{} was recorded after these gradients were computed; \
+             sweep again to differentiate with respect to it",
+            var.index
         );
         match tape.adjoint_of(var.index) {
             Adjoint::Stored(start, len) => &self.adjoints[start..start + len],

@@ -312,6 +312,16 @@ fn grads_refuse_a_var_of_another_tape_f32() {
 }
 
 #[test]
+#[should_panic(expected = "was recorded after these gradients were computed")]
+fn grads_refuse_a_var_recorded_after_the_sweep() {
+    let tape = Tape::<f64>::new();
+    let x = tape.var(&Tensor::from_vec(vec![1.0, 2.0], &[2]));
+    let grads = (x * 2.0).sum().backward();
+    let later = tape.var(&Tensor::zeros(&[1000]));
+    let _ = grads.wrt(later);
+}
+
+#[test]
 #[should_panic(expected = "or from before the tape was cleared")]
 fn grads_refuse_a_var_recorded_after_clear() {
     let mut tape = Tape::<f64>::new();
