@@ -783,6 +783,28 @@ fn invalid_configs_are_rejected_with_a_reason() {
             "adagrad: weight_decay must be finite and non-negative, got -1",
         ),
         (
+            // 0 would divide 0 by 0 for a parameter whose gradient stays 0.
+            OptimizerConfig::RmsProp(RmsPropConfig {
+                eps: 0.0,
+                ..RmsPropConfig::DEFAULTS
+            }),
+            "rmsprop: eps must be finite and positive, got 0",
+        ),
+        (
+            OptimizerConfig::AdaGrad(AdaGradConfig {
+                eps: 0.0,
+                ..AdaGradConfig::DEFAULTS
+            }),
+            "adagrad: eps must be finite and positive, got 0",
+        ),
+        (
+            OptimizerConfig::Adam(AdamConfig {
+                eps: 0.0,
+                ..AdamConfig::DEFAULTS
+            }),
+            "adam: eps must be finite and positive, got 0",
+        ),
+        (
             OptimizerConfig::Adam(AdamConfig {
                 beta2: 1.5,
                 ..AdamConfig::DEFAULTS

@@ -1,8 +1,8 @@
 //! AdaGrad: per-coordinate steps that shrink with the squared gradients seen.
 
 use super::{
-    finite_nonnegative, for_each_element, validated, zeroed_like, Optimizer, OptimizerKind,
-    ParamLayout, Preset,
+    finite_nonnegative, finite_positive, for_each_element, validated, zeroed_like, Optimizer,
+    OptimizerKind, ParamLayout, Preset,
 };
 use serde::{Deserialize, Serialize};
 use tape::{Float, Tensor};
@@ -33,7 +33,7 @@ impl OptimizerKind for AdaGradConfig {
     )];
 
     fn validate(&self) -> Result<(), String> {
-        finite_nonnegative("eps", self.eps)?;
+        finite_positive("eps", self.eps)?;
         finite_nonnegative("weight_decay", self.weight_decay)
     }
 

@@ -1,8 +1,8 @@
 //! Adam and AdamW: bias-corrected moment estimates.
 
 use super::{
-    finite_nonnegative, for_each_element, unit_interval, validated, zeroed_like, Optimizer,
-    OptimizerKind, ParamLayout, Preset,
+    finite_nonnegative, finite_positive, for_each_element, unit_interval, validated, zeroed_like,
+    Optimizer, OptimizerKind, ParamLayout, Preset,
 };
 use serde::{Deserialize, Serialize};
 use tape::{Float, Tensor};
@@ -40,7 +40,7 @@ impl OptimizerKind for AdamConfig {
     fn validate(&self) -> Result<(), String> {
         unit_interval("beta1", self.beta1)?;
         unit_interval("beta2", self.beta2)?;
-        finite_nonnegative("eps", self.eps)?;
+        finite_positive("eps", self.eps)?;
         finite_nonnegative("weight_decay", self.weight_decay)
     }
 

@@ -183,7 +183,17 @@ fn for_each_element<T: Float, const S: usize>(
     }
 }
 
-/// The check of hyperparameters such as eps, momentum and weight decay.
+/// The check of a divisor's guard such as Adam's `eps`: with 0, a parameter whose
+/// gradient is always 0 (a constant feature) divides 0 by 0.
+fn finite_positive(what: &str, value: f64) -> Result<(), String> {
+    if value.is_finite() && value > 0.0 {
+        Ok(())
+    } else {
+        Err(format!("{what} must be finite and positive, got {value}"))
+    }
+}
+
+/// The check of hyperparameters such as momentum and weight decay.
 fn finite_nonnegative(what: &str, value: f64) -> Result<(), String> {
     if value.is_finite() && value >= 0.0 {
         Ok(())

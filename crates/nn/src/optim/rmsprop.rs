@@ -1,8 +1,8 @@
 //! RMSProp: AdaGrad with a forgetting running mean.
 
 use super::{
-    finite_nonnegative, for_each_element, unit_interval, validated, zeroed_like, Optimizer,
-    OptimizerKind, ParamLayout, Preset,
+    finite_nonnegative, finite_positive, for_each_element, unit_interval, validated, zeroed_like,
+    Optimizer, OptimizerKind, ParamLayout, Preset,
 };
 use serde::{Deserialize, Serialize};
 use tape::{Float, Tensor};
@@ -37,7 +37,7 @@ impl OptimizerKind for RmsPropConfig {
 
     fn validate(&self) -> Result<(), String> {
         unit_interval("rho", self.rho)?;
-        finite_nonnegative("eps", self.eps)?;
+        finite_positive("eps", self.eps)?;
         finite_nonnegative("weight_decay", self.weight_decay)
     }
 
