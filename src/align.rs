@@ -85,6 +85,17 @@ pub fn feature_columns(
         }
         return Ok((0..wanted).collect());
     }
+    if let (Some(theirs), Some(ours)) = (image_size(names), image_size(expected.features)) {
+        // Pixels are named by row and column, so images of another size share names with
+        // these but not their places: pixel_1_0 is the 3rd pixel of a 2 x 2 image and the
+        // 29th of a 28 x 28 one.
+        if theirs != ours {
+            return Err(CliError::new(format!(
+                "{data_name} holds {} x {} images but {} expects {} x {} images",
+                theirs.0, theirs.1, expected.owner, ours.0, ours.1
+            )));
+        }
+    }
     let mut columns = Vec::with_capacity(wanted);
     let mut missing = Vec::new();
     for feature in expected.features {
@@ -117,6 +128,22 @@ pub fn feature_columns(
         expected.owner,
         name_list(&missing),
     )))
+}
+
+/// The size (rows, columns) of the images whose pixels these features are, if they are the
+/// pixels `pixel_<row>_<col>` of a whole image in row-major order (as IDX and the bundled
+/// image sets name them).
+fn image_size(names: &[String]) -> Option<(usize, usize)> {
+    let pixel = |name: &String| -> Option<(usize, usize)> {
+        let (row, col) = name.strip_prefix("pixel_")?.split_once('_')?;
+        Some((row.parse().ok()?, col.parse().ok()?))
+    };
+    let &(last_row, last_col) = &pixel(names.last()?)?;
+    let size = (last_row + 1, last_col + 1);
+    let whole = names.len() == size.0 * size.1
+        && (names.iter().enumerate())
+            .all(|(i, name)| pixel(name) == Some((i / size.1, i % size.1)));
+    whole.then_some(size)
 }
 
 /// For each class of the data, the expected class of that name. Data whose class names are
@@ -169,6 +196,36 @@ mod tests {
             features,
             classes,
         }
+    }
+
+    /// Pixels named by row and column: images of another size are refused, not matched
+    /// pixel by name to the wrong places; a partial grid is plain columns.
+    #[test]
+    fn images_of_another_size_are_refused() {
+        let pixels = |rows: usize, cols: usize| -> Vec<String> {
+            (0..rows * cols)
+                .map(|i| format!("pixel_{}_{}", i / cols, i % cols))
+                .collect()
+        };
+        assert_eq!(image_size(&pixels(2, 3)), Some((2, 3)));
+        assert_eq!(image_size(&pixels(28, 28)), Some((28, 28)));
+        assert_eq!(image_size(&pixels(2, 3)[1..]), None);
+        assert_eq!(image_size(&names(&["pixel_0_0", "x"])), None);
+        let small = pixels(2, 2);
+        let model = expected(&small, &[]);
+        let err = feature_columns(model, &pixels(28, 28), "mnist5k", false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "mnist5k holds 28 x 28 images but the model m.json expects 2 x 2 images"
+        );
+        assert_eq!(
+            feature_columns(model, &small, "d", false).unwrap(),
+            [0, 1, 2, 3]
+        );
+        // A model of some of the pixels picks them from whole images, by name.
+        let some = names(&["pixel_0_1", "pixel_1_0"]);
+        let columns = feature_columns(expected(&some, &[]), &small, "d", false).unwrap();
+        assert_eq!(columns, [1, 2]);
     }
 
     #[test]
