@@ -1813,3 +1813,27 @@ fn plots_fit_their_axes_mark_short_runs_and_the_kept_epoch() {
     );
     assert!(svg.contains("<circle"), "a short run has markers");
 }
+
+/// A class with no rows to train on (its few rows all went to the test part, or an IDX
+/// label file skips it) is named in a warning: the model can never predict it.
+#[test]
+fn classes_without_training_rows_are_named() {
+    let scratch = Scratch::new("empty-classes");
+    let data = scratch.write("skew.csv", "a,label\n1,x\n2,x\n3,x\n4,y\n");
+    let out = tapegrad(&[
+        "train",
+        "--data",
+        &data,
+        "--test-fraction",
+        "0.5",
+        "--quiet",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    contains(
+        &out.stderr,
+        "warning: 1 of the 2 classes has no rows in the training part (fraction 0.5, split \
+         seed 0), so the model can never predict them: y",
+    );
+    let out = tapegrad(&["train", "--data", "iris", "--quiet"]);
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+}

@@ -252,6 +252,9 @@ pub(super) fn load(args: &TrainArgs) -> Result<Loaded> {
     if let Some(test) = &test {
         non_empty(&test.data, &test.description, &test_name)?;
     }
+    if let Some(warning) = classes_without_rows(&train.data, &train.description) {
+        note!("warning: {warning}");
+    }
     Ok(Loaded {
         name,
         defaults,
@@ -385,6 +388,27 @@ fn non_empty(data: &Dataset, part: &str, name: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// A warning naming the classes of `data` that have no rows in it: the model can never
+/// predict them (an IDX label file whose labels skip some, or a class whose few rows all
+/// went to the test part).
+fn classes_without_rows(data: &Dataset, description: &str) -> Option<String> {
+    let mut counts = vec![0usize; data.n_classes()];
+    data.labels().iter().for_each(|&y| counts[y] += 1);
+    let empty: Vec<String> = (data.class_names().iter().zip(&counts))
+        .filter(|(_, &count)| count == 0)
+        .map(|(name, _)| name.clone())
+        .collect();
+    (!empty.is_empty()).then(|| {
+        let (n, k) = (empty.len(), counts.len());
+        let has = if n == 1 { "has" } else { "have" };
+        format!(
+            "{n} of the {k} classes {has} no rows in the {description}, so the model can \
+             never predict them: {}",
+            abbreviated(&empty, 10)
+        )
+    })
 }
 
 /// The names joined by commas, at most `max` of them before `...`.

@@ -79,6 +79,12 @@ impl IdxImages {
     /// exceeds 9), so every digit data set has the same ten classes even if a subset lacks
     /// one. Fails with [`DataError::CountMismatch`] if the counts differ.
     pub fn with_labels(self, labels: IdxLabels) -> Result<Dataset, DataError> {
+        let classes = classes_for(&labels.labels);
+        self.with_labels_of(labels, classes)
+    }
+
+    /// [`IdxImages::with_labels`] with the classes `"0"` to `classes - 1`.
+    fn with_labels_of(self, labels: IdxLabels, classes: usize) -> Result<Dataset, DataError> {
         if self.count != labels.labels.len() {
             return Err(DataError::CountMismatch {
                 images_file: self.file,
@@ -87,9 +93,7 @@ impl IdxImages {
                 labels: labels.labels.len(),
             });
         }
-        let max_label = labels.labels.iter().copied().max().unwrap_or(0);
-        let n_classes = usize::from(max_label).max(9) + 1;
-        let class_names = (0..n_classes).map(|c| c.to_string()).collect();
+        let class_names = (0..classes).map(|c| c.to_string()).collect();
         let feature_names = (0..self.rows)
             .flat_map(|r| (0..self.cols).map(move |c| format!("pixel_{r}_{c}")))
             .collect();
@@ -197,10 +201,18 @@ pub fn read_mnist_dir_within(
             test: size(&test_images),
         });
     }
+    // One set of classes for both, so that a label seen only in the test set is a class
+    // of the training set too (with no rows), not a class the model has never heard of.
+    let classes = classes_for(&train_labels.labels).max(classes_for(&test_labels.labels));
     Ok(MnistSplit {
-        train: train_images.with_labels(train_labels)?,
-        test: test_images.with_labels(test_labels)?,
+        train: train_images.with_labels_of(train_labels, classes)?,
+        test: test_images.with_labels_of(test_labels, classes)?,
     })
+}
+
+/// The number of classes labels name: `"0"` to `"9"` at least, more if a label exceeds 9.
+fn classes_for(labels: &[u8]) -> usize {
+    usize::from(labels.iter().copied().max().unwrap_or(0)).max(9) + 1
 }
 
 /// The files [`read_mnist_dir`] reads in `dir`: the first existing candidate of each of the

@@ -745,6 +745,24 @@ fn mnist_dir_with_images_of_two_sizes_names_both_files() {
     );
 }
 
+/// A label that only the test set holds is a class of the training set too (with no
+/// rows): the two sets share one list of classes, so a model of the training set knows it.
+#[test]
+fn mnist_dir_gives_both_sets_the_classes_of_either() {
+    let dir = scratch("classes");
+    let images = |count: u32| gzip(&idx(0x803, &[count, 2, 2], &vec![0; 4 * count as usize]));
+    let labels = |values: &[u8]| gzip(&idx(0x801, &[values.len() as u32], values));
+    std::fs::write(dir.join("train-images-idx3-ubyte.gz"), images(3)).unwrap();
+    std::fs::write(dir.join("train-labels-idx1-ubyte.gz"), labels(&[0, 1, 2])).unwrap();
+    std::fs::write(dir.join("t10k-images-idx3-ubyte.gz"), images(2)).unwrap();
+    std::fs::write(dir.join("t10k-labels-idx1-ubyte.gz"), labels(&[1, 12])).unwrap();
+    let split = data::read_mnist_dir(&dir).unwrap();
+    let names: Vec<String> = (0..13).map(|c| c.to_string()).collect();
+    assert_eq!(split.train.class_names(), &names[..]);
+    assert_eq!(split.test.class_names(), &names[..]);
+    assert_eq!(split.test.labels(), &[1, 12]);
+}
+
 #[test]
 fn idx_gzip_bomb_is_stopped_at_the_limit() {
     // A header claiming 10 million labels, and 10 MB of zeros behind it, in 10 KB.
