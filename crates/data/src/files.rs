@@ -17,7 +17,8 @@
 //!
 //! Writing is atomic: the contents go to a temporary file beside the target, are synced to
 //! disk, and the temporary file is renamed over the target; on any failure it is removed
-//! and the target is left as it was.
+//! and the target is left as it was. The two halves, [`stage`] and [`Staged::commit`], let
+//! a set of files be written completely before any of them replaces its old version.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Cursor, Read, Write};
@@ -337,6 +338,9 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 /// regular file (`/dev/stdout`, `/dev/null`, a pipe) cannot be replaced and is written
 /// directly.
 ///
+/// To write several files as a set, [`stage`] each and [`commit`](Staged::commit) them
+/// once all are staged.
+///
 /// ```
 /// let path = std::env::temp_dir().join(format!("atomic-doc-{}.txt", std::process::id()));
 /// data::write_atomically(&path, |out| out.write_all(b"hello"))?;
@@ -351,6 +355,43 @@ pub fn write_atomically(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    stage(path, fill)?.commit()
+}
+
+/// New contents of a file, written by [`stage`] but not yet in place.
+///
+/// [`commit`](Staged::commit) renames them over the file; dropping a `Staged` uncommitted
+/// removes its temporary file and leaves the file as it was.
+#[must_use = "a staged file is removed unless committed"]
+#[derive(Debug)]
+pub struct Staged {
+    /// The synced temporary file and the file it replaces; `None` for a file that was
+    /// written directly (not a regular file) or once committed.
+    rename: Option<(PathBuf, PathBuf)>,
+}
+
+/// The first half of [`write_atomically`]: `fill` writes the contents into a new temporary
+/// file beside `path`, which is synced to disk; `path` itself is not touched until
+/// [`Staged::commit`]. On failure the temporary file is removed.
+///
+/// A `path` that is not a regular file ([`writes_directly`]) cannot be replaced, so it is
+/// written here and committing it does nothing.
+///
+/// ```
+/// let dir = std::env::temp_dir();
+/// let name = |part| dir.join(format!("stage-doc-{}-{part}.txt", std::process::id()));
+/// let (a, b) = (name("a"), name("b"));
+/// let a_staged = data::files::stage(&a, |out| out.write_all(b"a"))?;
+/// let b_failed = data::files::stage(&b, |_| Err(std::io::Error::other("no")));
+/// assert!(b_failed.is_err());
+/// drop(a_staged); // one failed, so neither is committed
+/// assert!(!a.exists() && !b.exists());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn stage(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<Staged> {
     let existing = std::fs::metadata(path).ok();
     if let Some(metadata) = &existing {
         if metadata.is_dir() {
@@ -362,38 +403,61 @@ pub fn write_atomically(
         if !metadata.is_file() {
             let mut out = OpenOptions::new().write(true).open(path)?;
             fill(&mut out)?;
-            return out.flush();
+            out.flush()?;
+            return Ok(Staged { rename: None });
         }
     }
-    let target = match existing {
+    let target = match &existing {
         Some(_) => std::fs::canonicalize(path)?,
         None => path.to_path_buf(),
     };
     let tmp = temporary_name(&target);
-    let result = (|| {
-        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        let mut out = io::BufWriter::new(file);
-        fill(&mut out)?;
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        if let Ok(metadata) = std::fs::metadata(&target) {
-            file.set_permissions(metadata.permissions())?;
-        }
-        file.sync_all()?;
-        std::fs::rename(&tmp, &target)
-    })();
-    match result {
-        Ok(()) => {
-            // Make the rename itself durable; not every file system can sync a directory.
-            if let Ok(dir) = File::open(directory_of(&target)) {
-                let _ = dir.sync_all();
-            }
-            Ok(())
-        }
-        Err(e) => {
+    let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    // From here on, dropping `staged` (on any error) removes the temporary file.
+    let staged = Staged {
+        rename: Some((tmp, target)),
+    };
+    let mut out = io::BufWriter::new(file);
+    fill(&mut out)?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    if let Some(metadata) = existing {
+        file.set_permissions(metadata.permissions())?;
+    }
+    file.sync_all()?;
+    Ok(staged)
+}
+
+impl Staged {
+    /// Renames the staged contents over the file. On failure the temporary file is removed
+    /// and the file is left as it was.
+    pub fn commit(mut self) -> io::Result<()> {
+        let Some((tmp, target)) = self.rename.take() else {
+            return Ok(());
+        };
+        if let Err(e) = std::fs::rename(&tmp, &target) {
             let _ = std::fs::remove_file(&tmp);
-            Err(e)
+            return Err(e);
+        }
+        // Make the rename itself durable; not every file system can sync a directory.
+        if let Ok(dir) = File::open(directory_of(&target)) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some((tmp, _)) = &self.rename {
+            let _ = std::fs::remove_file(tmp);
         }
     }
+}
+
+/// Whether `path` is written directly rather than replaced: it exists and is neither a
+/// regular file nor a directory (`/dev/null`, `/dev/stdout`, a pipe).
+pub fn writes_directly(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// The directory a path's file lives in (`.` for a bare file name).
@@ -524,6 +588,42 @@ mod tests {
         assert_eq!(err.to_string(), "disk on fire");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "one");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn staged_files_replace_nothing_until_committed() {
+        let dir = std::env::temp_dir().join(format!("data-staged-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a, b) = (dir.join("a.txt"), dir.join("b.txt"));
+        std::fs::write(&a, "old a").unwrap();
+        std::fs::write(&b, "old b").unwrap();
+        let staged = [
+            stage(&a, |w| w.write_all(b"new a")).unwrap(),
+            stage(&b, |w| w.write_all(b"new b")).unwrap(),
+        ];
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            4,
+            "two temporary files"
+        );
+        drop(staged);
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "old b");
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            2,
+            "removed when dropped"
+        );
+        stage(&a, |w| w.write_all(b"new a"))
+            .unwrap()
+            .commit()
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+        assert!(writes_directly(Path::new("/dev/null")));
+        assert!(!writes_directly(&a) && !writes_directly(&dir));
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
