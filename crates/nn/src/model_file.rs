@@ -180,13 +180,18 @@ impl ModelFile {
     /// it, synced, then renamed over it, so a crash or a full disk leaves either the old file
     /// or the new one, never half of one, and no temporary file.
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        let json = serde_json::to_string_pretty(self).expect("a model file serialises");
+        let json = self.to_json();
         data::write_atomically(path, |out| out.write_all(json.as_bytes())).map_err(|source| {
             ModelError::Io {
                 path: path.to_path_buf(),
                 source,
             }
         })
+    }
+
+    /// The file's text: pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a model file serialises")
     }
 
     /// Reads and validates a model file of the given kind.

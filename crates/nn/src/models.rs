@@ -370,6 +370,16 @@ impl<T: Float> SoftmaxRegression<T> {
 
     /// Saves the model as versioned JSON, atomically.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ModelError> {
+        self.model_file().save(path.as_ref())
+    }
+
+    /// The versioned JSON that [`save`](Self::save) writes, for writing the model along
+    /// with other files or somewhere other than a path.
+    pub fn to_json(&self) -> String {
+        self.model_file().to_json()
+    }
+
+    fn model_file(&self) -> ModelFile {
         to_file(
             &self.linear,
             "softmax_regression",
@@ -377,7 +387,6 @@ impl<T: Float> SoftmaxRegression<T> {
             &self.class_names,
             self.standardizer.as_ref(),
         )
-        .save(path.as_ref())
     }
 
     /// Loads a model saved by [`save`](Self::save), checking version and shapes.

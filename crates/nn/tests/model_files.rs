@@ -130,3 +130,10 @@ fn a_failed_save_leaves_the_old_file_and_no_temporary() {
         .collect();
     assert_eq!(names, ["model.json"], "no temporary file is left");
 }
+
+#[test]
+fn to_json_is_the_text_that_save_writes() {
+    let (_, path, _) = saved_model("to-json");
+    let model = SoftmaxRegression::<f32>::load(&path).unwrap();
+    assert_eq!(model.to_json(), std::fs::read_to_string(&path).unwrap());
+}
