@@ -1,5 +1,6 @@
 //! Output files: checked before any work ([`Files::check`]) and written so that nothing is
-//! ever half-written or lost ([`write_atomically`]).
+//! ever half-written or lost ([`write_atomically`]), and a command's outputs as a set
+//! ([`OutputSet`]): a run that fails to write one of them replaces none.
 //!
 //! Before a command reads its data, every output path is compared with every input and
 //! every other output: after resolving links and relative paths, and by inode for files
@@ -11,7 +12,7 @@
 
 use crate::error::{CliError, Result};
 use std::fs::OpenOptions;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// The files a command reads and writes, each with what it is for messages.
@@ -163,10 +164,60 @@ pub fn check_writable(path: &Path, what: &str) -> Result<()> {
 /// the temporary file removed on failure); the error names `path`.
 pub fn write_atomically(
     path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
-    data::write_atomically(path, fill)
-        .map_err(|e| CliError::new(format!("{}: cannot write: {e}", path.display())))
+    data::write_atomically(path, fill).map_err(|e| cannot_write(path, e))
+}
+
+/// Writes the contents of one output.
+type Fill<'a> = Box<dyn FnOnce(&mut dyn Write) -> io::Result<()> + 'a>;
+
+/// The outputs of a command, written together by [`OutputSet::write`] so that a run that
+/// fails to write one of them replaces none.
+#[derive(Default)]
+pub struct OutputSet<'a> {
+    outputs: Vec<(&'a Path, Fill<'a>)>,
+}
+
+impl<'a> OutputSet<'a> {
+    /// No outputs yet.
+    pub fn new() -> Self {
+        OutputSet::default()
+    }
+
+    /// Adds an output: `fill` writes its contents to `path`.
+    pub fn add(
+        &mut self,
+        path: &'a Path,
+        fill: impl FnOnce(&mut dyn Write) -> io::Result<()> + 'a,
+    ) {
+        self.outputs.push((path, Box::new(fill)));
+    }
+
+    /// Writes every regular file completely to a synced temporary file, then the outputs
+    /// that are not regular files (devices, pipes: written directly, as they cannot be
+    /// replaced), and only then renames the temporary files into place. A failure before
+    /// the renames removes every temporary file and leaves every existing file untouched.
+    pub fn write(self) -> Result<()> {
+        let mut outputs = self.outputs;
+        // Regular files first: a failure there then sends nothing to a device or a pipe.
+        outputs.sort_by_key(|(path, _)| data::files::writes_directly(path));
+        let mut staged = Vec::with_capacity(outputs.len());
+        for (path, fill) in outputs {
+            // On an error, `staged` is dropped, which removes its temporary files.
+            let file = data::files::stage(path, fill).map_err(|e| cannot_write(path, e))?;
+            staged.push((path, file));
+        }
+        for (path, file) in staged {
+            file.commit().map_err(|e| cannot_write(path, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// The error of an output that could not be written, naming it.
+fn cannot_write(path: &Path, error: io::Error) -> CliError {
+    CliError::new(format!("{}: cannot write: {error}", path.display()))
 }
 
 #[cfg(test)]

@@ -768,6 +768,81 @@ fn an_output_that_is_an_input_or_another_output_is_refused_before_any_work() {
     assert_eq!(after, expected, "nothing was written");
 }
 
+/// A file's contents, modification time and inode: all the same unless it was replaced.
+fn snapshot(path: &str) -> (String, std::time::SystemTime, u64) {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::metadata(path).unwrap();
+    let contents = std::fs::read_to_string(path).unwrap();
+    (contents, metadata.modified().unwrap(), metadata.ino())
+}
+
+#[test]
+fn a_run_that_fails_to_write_one_output_replaces_none() {
+    let scratch = Scratch::new("output-set");
+    let model = scratch.write("keepm.json", "old model");
+    let history = scratch.write("keeph.csv", "old history");
+    std::fs::create_dir(scratch.0.join("parts")).unwrap();
+    let train_part = scratch.write("parts/train.csv", "old part");
+    // A link to /dev/full: an output that is not a regular file, written directly, fails.
+    std::os::unix::fs::symlink("/dev/full", scratch.0.join("parts/test.csv")).unwrap();
+    let before = [&model, &history, &train_part].map(|path| snapshot(path));
+    let quick = ["train", "--data", "iris", "--epochs", "2", "--quiet"];
+    let runs: [&[&str]; 3] = [
+        &[
+            &quick[..],
+            &[
+                "--model",
+                &model,
+                "--history",
+                &history,
+                "--plot",
+                "/dev/full",
+            ],
+        ]
+        .concat(),
+        &[
+            &quick[..],
+            &[
+                "--optimizer",
+                "lbfgs",
+                "--model",
+                &model,
+                "--history",
+                "/dev/full",
+            ],
+        ]
+        .concat(),
+        &[
+            "split",
+            "--data",
+            "iris",
+            "--out-dir",
+            &scratch.path("parts"),
+        ],
+    ];
+    for args in runs {
+        let err = fails(args);
+        contains(&err, ": cannot write: No space left on device");
+        let after = [&model, &history, &train_part].map(|path| snapshot(path));
+        assert_eq!(after, before, "tapegrad {args:?} replaced an output");
+    }
+    assert_eq!(
+        scratch.files(),
+        ["keeph.csv", "keepm.json", "parts"],
+        "no temporary file is left"
+    );
+    let mut parts: Vec<_> = std::fs::read_dir(scratch.0.join("parts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    parts.sort();
+    assert_eq!(
+        parts,
+        ["test.csv", "train.csv"],
+        "no temporary file is left"
+    );
+}
+
 #[test]
 fn a_full_disk_keeps_the_old_model_and_leaves_no_temporary_file() {
     let scratch = Scratch::new("full-disk");

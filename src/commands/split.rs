@@ -3,7 +3,7 @@
 
 use crate::cli::{HoldOutArgs, SplitArgs};
 use crate::error::{CliError, Result};
-use crate::output::{write_atomically, Files};
+use crate::output::{Files, OutputSet};
 use crate::source::{Reading, Source, Spec};
 use data::Dataset;
 use std::io::{self, Write};
@@ -40,9 +40,12 @@ pub fn run(args: &SplitArgs) -> Result<()> {
     };
     let (train, test) = source.train_test(&hold_out)?;
     let test = test.expect("a test fraction above 0 or data with its own test part");
+    // As a set: if one part cannot be written, neither replaces an existing file.
+    let mut parts = OutputSet::new();
     for (path, part) in outputs.iter().zip([&train, &test]) {
-        write_atomically(path, |out| write_csv(out, &part.data))?;
+        parts.add(path, |out| write_csv(out, &part.data));
     }
+    parts.write()?;
     say!(
         "wrote {} ({} rows, {}) and {} ({} rows, {})",
         outputs[0].display(),

@@ -7,7 +7,7 @@ use crate::cli::TrainArgs;
 use crate::console;
 use crate::error::{CliError, Result};
 use crate::history_csv::write_history;
-use crate::output::{write_atomically, Files};
+use crate::output::{Files, OutputSet};
 use crate::plot::render_svg;
 use crate::progress::TrainingDisplay;
 use crate::report::Evaluation;
@@ -277,17 +277,21 @@ fn check_files(args: &TrainArgs) -> Result<()> {
     for path in test.iter().flat_map(Spec::files) {
         files.input("the test data", path);
     }
-    let outputs = [
-        (&args.model, "the model"),
-        (&args.history, "the history"),
-        (&args.plot, "the plot"),
-    ];
-    for (path, what) in outputs {
+    for (path, what) in output_paths(args) {
         if let Some(path) = path {
             files.output(what, path);
         }
     }
     files.check()
+}
+
+/// The paths of the model, history and plot, each with what it is for messages.
+fn output_paths(args: &TrainArgs) -> [(&Option<PathBuf>, &'static str); 3] {
+    [
+        (&args.model, "the model"),
+        (&args.history, "the history"),
+        (&args.plot, "the plot"),
+    ]
 }
 
 /// The test data of `--test-data`: its rows (the test part of split data), with the
@@ -349,32 +353,34 @@ fn distinct_labels(source: &Source, target_given: bool) -> Result<()> {
     )))
 }
 
-/// Writes the model, history and plot that were asked for.
+/// Writes the model, history and plot that were asked for, as a set: if one cannot be
+/// written, none replaces an existing file.
 fn write_outputs(args: &TrainArgs, model: &SoftmaxRegression, history: &History) -> Result<()> {
     let evaluation = if args.early_stopping.is_some() {
         "validation"
     } else {
         "test"
     };
+    let mut outputs = OutputSet::new();
     if let Some(path) = &args.model {
-        model.save(path)?;
-        if !args.quiet {
-            say!("wrote the model to {}", path.display());
-        }
+        let json = model.to_json();
+        outputs.add(path, move |out| out.write_all(json.as_bytes()));
     }
     if let Some(path) = &args.history {
-        write_atomically(path, |out| write_history(out, history, evaluation))?;
-        if !args.quiet {
-            say!("wrote the history to {}", path.display());
-        }
+        outputs.add(path, |out| write_history(out, history, evaluation));
     }
     if let Some(path) = &args.plot {
         let title = format!("softmax regression on {}", args.data.data);
         let svg = render_svg(history, evaluation, &title)
             .map_err(|e| CliError::new(format!("cannot draw the plot: {e}")))?;
-        write_atomically(path, |out| out.write_all(svg.as_bytes()))?;
-        if !args.quiet {
-            say!("wrote the plot to {}", path.display());
+        outputs.add(path, move |out| out.write_all(svg.as_bytes()));
+    }
+    outputs.write()?;
+    if !args.quiet {
+        for (path, what) in output_paths(args) {
+            if let Some(path) = path {
+                say!("wrote {what} to {}", path.display());
+            }
         }
     }
     Ok(())

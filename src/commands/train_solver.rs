@@ -10,7 +10,7 @@ use super::train::{load, say_accuracy, Loaded};
 use crate::cli::TrainArgs;
 use crate::console;
 use crate::error::{CliError, Result};
-use crate::output::write_atomically;
+use crate::output::OutputSet;
 use crate::report::Evaluation;
 use nn::models::SoftmaxRegression;
 use nn::solver::{SolveConfig, SolveReport, Solver};
@@ -119,12 +119,16 @@ pub fn run(args: &TrainArgs, solver: Solver, started: Instant) -> Result<()> {
         None => None,
     };
     say_accuracy(evaluation.as_ref(), &model, &train.data)?;
+    // As a set: if one cannot be written, neither replaces an existing file.
+    let mut outputs = OutputSet::new();
     if let Some(path) = &args.model {
-        model.save(path)?;
+        let json = model.to_json();
+        outputs.add(path, move |out| out.write_all(json.as_bytes()));
     }
     if let Some(path) = &args.history {
-        write_atomically(path, |out| write_iterations(out, &report))?;
+        outputs.add(path, |out| write_iterations(out, &report));
     }
+    outputs.write()?;
     if args.json {
         console::print_json(&SolveDocument {
             command: "train",
