@@ -135,6 +135,22 @@ pub fn check_writable(path: &Path, what: &str) -> Result<()> {
     if path.as_os_str().is_empty() {
         return Err(CliError::usage(format!("the path for {what} is empty")));
     }
+    // `out/` and `out/.` have the file name `out` to `Path`, so the probe below would pass,
+    // yet the final rename onto them fails: refuse them whether or not `out` exists.
+    let text = path.as_os_str().to_string_lossy();
+    let last = text
+        .rsplit(std::path::is_separator)
+        .next()
+        .unwrap_or_default();
+    if matches!(last, "" | "." | "..") {
+        let ending = match last {
+            "" => "a separator".to_string(),
+            _ => format!("`{last}`"),
+        };
+        return cannot(format!(
+            "a path ending in {ending} names a directory, not a file; add a file name"
+        ));
+    }
     match std::fs::metadata(path) {
         Ok(metadata) if metadata.is_dir() => return cannot("it is a directory".into()),
         Ok(metadata) if !metadata.is_file() => return Ok(()),

@@ -844,6 +844,40 @@ fn a_run_that_fails_to_write_one_output_replaces_none() {
 }
 
 #[test]
+fn an_output_path_ending_in_a_separator_is_refused_before_any_work() {
+    let scratch = Scratch::new("trailing-slash");
+    let kept = scratch.write("kept.json", "mine");
+    let model = iris_model(&scratch);
+    let train = ["train", "--data", "iris", "--epochs", "2"];
+    for path in [
+        scratch.path("newdir/"),
+        scratch.path("newdir/."),
+        format!("{kept}/"),
+    ] {
+        for args in [
+            [&train[..], &["--model", &path]].concat(),
+            [&train[..], &["--history", &path]].concat(),
+            vec![
+                "predict", "--model", &model, "--data", "iris", "--out", &path,
+            ],
+        ] {
+            let out = tapegrad(&args);
+            assert!(out.stdout.is_empty(), "refused before any work: {out:?}");
+            let err = failed_with(1, out, &args);
+            contains(&err, "cannot write the ");
+            contains(&err, &format!(" to {path}: "));
+            contains(&err, "names a directory, not a file");
+        }
+    }
+    assert_eq!(scratch.read("kept.json"), "mine");
+    assert_eq!(
+        scratch.files(),
+        ["iris.json", "kept.json"],
+        "nothing was written"
+    );
+}
+
+#[test]
 fn a_full_disk_keeps_the_old_model_and_leaves_no_temporary_file() {
     let scratch = Scratch::new("full-disk");
     // A digits model is about 20 KB of JSON: it cannot fit in 16 KB.
