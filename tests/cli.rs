@@ -1396,7 +1396,8 @@ fn a_label_column_that_is_not_one_suggests_target() {
             if i == 0 {
                 line.to_string()
             } else {
-                format!("{line}{i}")
+                // Three digits, so no two rows hold the same number (6.141 and 6.1410).
+                format!("{line}{i:03}")
             }
         })
         .collect::<Vec<_>>()

@@ -16,10 +16,10 @@ use crate::{DataError, Dataset, ReadLimits};
 
 /// How string class labels are numbered.
 ///
-/// Labels that are exactly the integers `0..k` (in any order, e.g. `0`, `1`, `2`) always keep
-/// their value as the class index and their decimal text as the class name; the order only
-/// matters for other labels (`setosa`, `yes`, or integers such as `1, 2, 3` that do not
-/// start at 0).
+/// Labels that are all numbers are classes by value, named canonically: `1`, `01` and
+/// `1.0` are one class, `1`. Labels that are exactly the integers `0..k` (in any order,
+/// e.g. `0`, `1`, `2`) always keep their value as the class index; the order only matters
+/// for other labels (`setosa`, `yes`, or numbers such as `1, 2, 3` that do not start at 0).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum LabelOrder {
     /// Classes are numbered in the order their labels first appear in the file.
@@ -265,31 +265,77 @@ fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset,
 
 /// Numbers the distinct labels (given in first-seen order). Returns the class index of each
 /// distinct label and the class names.
+///
+/// Labels that are all numbers are classes by value, named canonically: `1`, `01` and
+/// `1.0` are one class, `1`. Integers that are exactly 0..k are their own class indices.
 fn number_classes(texts: &[String], order: LabelOrder) -> (Vec<usize>, Vec<String>) {
-    // Integer labels that are exactly 0..k are their own class indices, named canonically
-    // (so "1" and "01" are the same class).
-    let integers: Option<Vec<u64>> = texts.iter().map(|t| t.parse::<u64>().ok()).collect();
-    if let Some(values) = integers {
-        let mut distinct = values.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
-        if distinct.iter().enumerate().all(|(i, &v)| v == i as u64) {
-            let class_of_id = values.iter().map(|&v| v as usize).collect();
-            let names = distinct.iter().map(|v| v.to_string()).collect();
-            return (class_of_id, names);
-        }
+    // Integers exactly, else (as f64) other numbers; -0 is 0.
+    let integers: Option<Vec<i64>> = texts.iter().map(|t| t.parse::<i64>().ok()).collect();
+    let numbers: Option<Vec<f64>> = match &integers {
+        Some(values) => Some(values.iter().map(|&v| v as f64).collect()),
+        None => (texts.iter())
+            .map(|t| {
+                t.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .map(|v| v + 0.0)
+            })
+            .collect(),
+    };
+    let Some(numbers) = numbers else {
+        return number_texts(texts, order);
+    };
+    let canonical = |i: usize| match &integers {
+        Some(values) => values[i].to_string(),
+        None => numbers[i].to_string(),
+    };
+    let value = |id: usize| match &integers {
+        Some(values) => values[id] as u64,
+        None => numbers[id].to_bits(),
+    };
+    // One representative per value, in first-seen order, then by value unless asked not to
+    // (integers 0..k always: they are the class indices).
+    let mut class_of_value: HashMap<u64, usize> = HashMap::new();
+    let mut values: Vec<usize> = Vec::new();
+    let class_of_id: Vec<usize> = (0..texts.len())
+        .map(|id| {
+            *class_of_value.entry(value(id)).or_insert_with(|| {
+                values.push(id);
+                values.len() - 1
+            })
+        })
+        .collect();
+    let indices = integers.as_ref().is_some_and(|v| {
+        values
+            .iter()
+            .all(|&id| (0..values.len() as i64).contains(&v[id]))
+    });
+    let mut order_of: Vec<usize> = (0..values.len()).collect();
+    if order == LabelOrder::Sorted || indices {
+        let key = |class: usize| match &integers {
+            Some(v) => v[values[class]] as f64,
+            None => numbers[values[class]],
+        };
+        order_of.sort_by(|&a, &b| key(a).total_cmp(&key(b)));
     }
+    let mut rank = vec![0; values.len()];
+    for (position, &class) in order_of.iter().enumerate() {
+        rank[class] = position;
+    }
+    let class_of_id = class_of_id.iter().map(|&class| rank[class]).collect();
+    let names = order_of
+        .iter()
+        .map(|&class| canonical(values[class]))
+        .collect();
+    (class_of_id, names)
+}
+
+/// [`number_classes`] for labels that are not all numbers: classes by text, sorted or in
+/// first-seen order.
+fn number_texts(texts: &[String], order: LabelOrder) -> (Vec<usize>, Vec<String>) {
     let mut ids: Vec<usize> = (0..texts.len()).collect();
     if order == LabelOrder::Sorted {
-        let numbers: Option<Vec<f64>> = texts.iter().map(|t| t.parse::<f64>().ok()).collect();
-        match numbers {
-            Some(numbers) => ids.sort_by(|&a, &b| {
-                numbers[a]
-                    .total_cmp(&numbers[b])
-                    .then_with(|| texts[a].cmp(&texts[b]))
-            }),
-            None => ids.sort_by(|&a, &b| texts[a].cmp(&texts[b])),
-        }
+        ids.sort_by(|&a, &b| texts[a].cmp(&texts[b]));
     }
     let mut class_of_id = vec![0; texts.len()];
     for (class, &id) in ids.iter().enumerate() {
@@ -312,6 +358,39 @@ mod tests {
         let ds = parse("a,label\n1,2\n2,0\n3,1\n4,02\n", &CsvOptions::default()).unwrap();
         assert_eq!(ds.labels(), &[2, 0, 1, 2]);
         assert_eq!(ds.class_names(), &["0", "1", "2"]);
+    }
+
+    /// Numbers are classes by value: `1`, `01` and `1.0` are one class, named `1`, as
+    /// `0` and `-0.0` are; other numbers keep their order by value.
+    #[test]
+    fn numeric_labels_are_classes_by_value() {
+        let ds = parse(
+            "a,label\n1,0\n2,1\n3,1.0\n4,0.0\n5,01\n6,-0\n",
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(ds.class_names(), &["0", "1"]);
+        assert_eq!(ds.labels(), &[0, 1, 1, 0, 1, 0]);
+        let ds = parse(
+            "a,label\n1,2.5\n2,-1\n3,2.50\n4,10\n",
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(ds.class_names(), &["-1", "2.5", "10"]);
+        assert_eq!(ds.labels(), &[1, 0, 1, 2]);
+        let options = CsvOptions::default().with_label_order(LabelOrder::FirstSeen);
+        let ds = parse("a,label\n1,2.5\n2,-1\n3,2.50\n4,1e1\n", &options).unwrap();
+        assert_eq!(ds.class_names(), &["2.5", "-1", "10"]);
+        assert_eq!(ds.labels(), &[0, 1, 0, 2]);
+        // 0..k stay the class indices whatever the order asked for.
+        let ds = parse("a,label\n1,2\n2,0\n3,1\n", &options).unwrap();
+        assert_eq!(
+            (ds.class_names(), ds.labels()),
+            (
+                &["0".to_string(), "1".into(), "2".into()][..],
+                &[2, 0, 1][..]
+            )
+        );
     }
 
     #[test]
