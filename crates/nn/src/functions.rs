@@ -204,6 +204,9 @@ pub fn try_cross_entropy<'t, T: Float>(
 /// Mean cross-entropy of logits `o` (`[n, k]`) against target distributions `y` (`[n, k]`,
 /// rows summing to 1, such as one-hot rows or soft labels):
 /// `-(1/n) sum_i sum_j y_ij log softmax(o_i)_j`.
+///
+/// A logit of `-inf` gives NaN here even where its target probability is 0 (`0 * -inf`,
+/// as in PyTorch); [`cross_entropy`], with integer labels, takes such masked classes.
 pub fn cross_entropy_with_probs<'t, T: Float>(o: Var<'t, T>, y: Var<'t, T>) -> Var<'t, T> {
     -(y * log_softmax(o, -1)).sum_axis(-1, false).mean()
 }

@@ -251,7 +251,13 @@ impl<T: Float> Float for Dual<T> {
         } else {
             scale(self.tangent, p.value * self.value.powf(p.value - T::ONE))
         };
-        let along_p = scale(p.tangent, y * self.value.ln());
+        // d/dp x^p = x^p ln x, which is 0 where x^p is (0^p for p > 0), not 0 * -inf.
+        let log_rate = if y == T::ZERO {
+            T::ZERO
+        } else {
+            y * self.value.ln()
+        };
+        let along_p = scale(p.tangent, log_rate);
         Dual::new(y, along_x + along_p)
     }
     /// `|x|`, with tangent `sign(x) x'` (0 at the kink, as the tape's `abs` rule).
@@ -590,6 +596,9 @@ mod tests {
         let y = Float::powf(d(2.0, 0.0), d(3.0, 1.0));
         assert_eq!(y.value, 8.0);
         assert!((y.tangent - 8.0 * 2f64.ln()).abs() < 1e-14);
+        // 0^p is 0 for every p > 0, so its derivative along p is 0 (PyTorch's too).
+        let y = Float::powf(d(0.0, 0.0), d(2.0, 1.0));
+        assert_eq!((y.value, y.tangent), (0.0, 0.0));
     }
 
     #[test]
