@@ -154,6 +154,7 @@ pub fn read_csv_from(
 /// let ds = data::parse_csv(csv.as_bytes(), "inline.csv", &data::CsvOptions::default())?;
 /// assert_eq!(ds.class_names(), &["a", "b"]);
 /// assert_eq!(ds.labels(), &[1, 0, 1]);
+/// assert_eq!(ds.target_name(), "species");
 /// let err = data::parse_csv(b"x,y\n1,2\nabc,1\n", "bad.csv", &Default::default()).unwrap_err();
 /// assert_eq!(err.to_string(), r#"bad.csv: line 3, column 1 (x): "abc" is not a number"#);
 /// # Ok::<(), data::DataError>(())
@@ -254,13 +255,14 @@ fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset,
         .iter()
         .map(|&c| columns[c].clone())
         .collect();
-    Dataset::new(
+    let data = Dataset::new(
         features,
         feature_columns.len(),
         labels,
         feature_names,
         class_names,
-    )
+    )?;
+    Ok(data.with_target_name(columns[target].clone()))
 }
 
 /// Numbers the distinct labels (given in first-seen order). Returns the class index of each
@@ -417,6 +419,7 @@ mod tests {
         let options = CsvOptions::default().with_target("y");
         let ds = parse("a,y,b\n1,0,2\n3,1,4\n", &options).unwrap();
         assert_eq!(ds.feature_names(), &["a", "b"]);
+        assert_eq!(ds.target_name(), "y");
         assert_eq!(ds.features(), &[1.0, 2.0, 3.0, 4.0]);
         assert_eq!(ds.labels(), &[0, 1]);
     }

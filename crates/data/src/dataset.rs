@@ -25,12 +25,14 @@ pub struct Dataset {
     labels: Vec<usize>,
     feature_names: Vec<String>,
     class_names: Vec<String>,
+    target_name: String,
 }
 
 impl Dataset {
     /// Builds a data set, checking the invariants listed on [`Dataset`].
     ///
-    /// The number of examples is `labels.len()`.
+    /// The number of examples is `labels.len()`; the label column is named `label` (see
+    /// [`with_target_name`](Dataset::with_target_name)).
     ///
     /// ```
     /// let ds = data::Dataset::new(
@@ -93,6 +95,7 @@ impl Dataset {
             labels,
             feature_names,
             class_names,
+            target_name: "label".to_string(),
         })
     }
 
@@ -165,6 +168,20 @@ impl Dataset {
         &self.class_names
     }
 
+    /// The name of the label column: a CSV file's target column, `label` otherwise. Writers
+    /// use it so that the file they write has the reader's column names.
+    pub fn target_name(&self) -> &str {
+        &self.target_name
+    }
+
+    /// The same data set with its label column named `name`.
+    pub fn with_target_name(self, name: impl Into<String>) -> Dataset {
+        Dataset {
+            target_name: name.into(),
+            ..self
+        }
+    }
+
     /// Iterates over the examples as `(features, label)` pairs.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&[f32], usize)> + '_ {
         (0..self.len()).map(move |i| (self.row(i), self.labels[i]))
@@ -189,6 +206,7 @@ impl Dataset {
             labels,
             feature_names: self.feature_names.clone(),
             class_names: self.class_names.clone(),
+            target_name: self.target_name.clone(),
         }
     }
 
@@ -196,6 +214,7 @@ impl Dataset {
     ///
     /// Fails if there are fewer names than needed by the labels.
     pub fn with_class_names(self, class_names: Vec<String>) -> Result<Dataset, DataError> {
+        let target_name = self.target_name;
         Dataset::new(
             self.features,
             self.n_features,
@@ -203,6 +222,7 @@ impl Dataset {
             self.feature_names,
             class_names,
         )
+        .map(|ds| ds.with_target_name(target_name))
     }
 
     /// Takes the data set apart into `(features, labels)`, without copying.
@@ -300,6 +320,15 @@ mod tests {
         assert!(small().with_class_names(names("z", 1)).is_err());
         let renamed = small().with_class_names(names("z", 3)).unwrap();
         assert_eq!(renamed.n_classes(), 3);
+    }
+
+    #[test]
+    fn the_target_name_is_kept_by_subsets_and_renamed_classes() {
+        assert_eq!(small().target_name(), "label");
+        let ds = small().with_target_name("species");
+        assert_eq!(ds.subset(&[1]).target_name(), "species");
+        let renamed = ds.with_class_names(names("z", 2)).unwrap();
+        assert_eq!(renamed.target_name(), "species");
     }
 
     #[test]
