@@ -35,13 +35,13 @@ SEEDS = range(5)
 
 
 def read_split_csv(path):
-    """Features (n, d) and integer labels (n,) of a CSV written by `tapegrad split`."""
+    """Features (n, d) and class names (n,) of a CSV written by `tapegrad split`."""
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
     assert header[-1] == "label", f"{path}: the last column is {header[-1]!r}, not 'label'"
-    table = np.array(body, dtype=np.float64)
-    return table[:, :-1], table[:, -1].astype(int)
+    features = np.array([row[:-1] for row in body], dtype=np.float64)
+    return features, np.array([row[-1] for row in body])
 
 
 def split(name, seed, out_dir):

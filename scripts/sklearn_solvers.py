@@ -83,8 +83,9 @@ def one_split(name, seed):
     with tempfile.TemporaryDirectory(prefix="tapegrad-solvers-") as tmp:
         subprocess.run([str(BINARY), "split", "--data", name, "--split-seed", str(seed),
                         "--out-dir", tmp], check=True, stdout=subprocess.DEVNULL)
-        x_train, y_train = read_split_csv(Path(tmp) / "train.csv")
+        x_train, names = read_split_csv(Path(tmp) / "train.csv")
         x_test, _ = read_split_csv(Path(tmp) / "test.csv")
+    y_train = np.unique(names, return_inverse=True)[1]  # class indices, for the objective
     scaler = StandardScaler().fit(x_train)
     x_train, x_test = scaler.transform(x_train), scaler.transform(x_test)
     n, classes = len(y_train), len(np.unique(y_train))

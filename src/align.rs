@@ -147,8 +147,8 @@ fn image_size(names: &[String]) -> Option<(usize, usize)> {
 }
 
 /// For each class of the data, the expected class of that name. Data whose class names are
-/// not all expected classes but are all integers below the number of expected classes (the
-/// labels `tapegrad split` writes) are matched by class index.
+/// not all expected classes but are all integers below the number of expected classes (as
+/// in the bundled CSV files, which number their classes) are matched by class index.
 pub fn class_map(
     expected: Expected<'_>,
     data_classes: &[String],

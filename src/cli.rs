@@ -93,10 +93,11 @@ precision and recall.
 A CSV file is evaluated on all its rows (or, with --test-fraction or --split-seed, on the
 test part of the split `train` would make); iris, wine, breast_cancer and digits on the
 test part of their split (the part `train` held out with the same flags); MNIST-format
-data on its test part. Classes are matched by name; a CSV file whose labels are the
-integers 0..k-1 (as `tapegrad split` writes them) is matched by class index. Feature
-columns are matched by name (other columns are ignored), or by position with
---by-position. --json prints the results as one JSON document.";
+data on its test part. Classes are matched by name; a CSV file whose labels are integers
+0..k-1 and not the model's class names (such as data/iris.csv, which numbers its classes)
+is matched by class index. Feature columns are matched by name (other columns are
+ignored), or by position with --by-position. --json prints the results as one JSON
+document.";
 
 const PREDICT_ABOUT: &str = "\
 Write class predictions and probabilities of a saved model as CSV:
@@ -112,10 +113,11 @@ const SPLIT_ABOUT: &str = "\
 Write the stratified train/test split of a data set as DIR/train.csv and DIR/test.csv,
 for baselines outside tapegrad (scripts/sklearn_baseline.py).
 
-Each file has a header of the feature names and `label`; labels are the class indices
-0..k-1. The split is the one `train` makes with the same --test-fraction and --split-seed,
-so results can be compared split by split. MNIST-format data is written as its own train
-and test parts.";
+Each file holds the feature columns, then the label column under the data's own name for
+it (the target column's; `label` for bundled sets and IDX data) with each row's class
+name, so both files read back as the same data with the same classes. The split is the
+one `train` makes with the same --test-fraction and --split-seed, so results can be
+compared split by split. MNIST-format data is written as its own train and test parts.";
 
 /// Which data to use.
 #[derive(Debug, Args)]

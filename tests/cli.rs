@@ -301,8 +301,8 @@ fn eval_reports_accuracy_confusion_matrix_and_per_class_scores() {
         "{stdout}"
     );
 
-    // The test part written by `split` holds the same rows, labelled 0..2: classes are
-    // mapped to the model's, and the scores agree.
+    // The test part written by `split` holds the same rows, labelled by class name: the
+    // scores agree.
     let dir = scratch.path("split");
     ok(&["split", "--data", "iris", "--out-dir", &dir]);
     let on_csv = ok(&[
@@ -409,6 +409,111 @@ fn split_reproduces_the_library_split() {
     assert_eq!(test.class_counts(), [15, 18, 12]);
     let test = data::read_csv(scratch.path("iris-42/test.csv"), &Default::default()).unwrap();
     assert_eq!(test.len(), 30);
+}
+
+#[test]
+fn split_writes_class_names_so_its_parts_are_the_same_data() {
+    // Labels 1, 2 and 3, well apart along f1: any fair model gets every row right.
+    let scratch = Scratch::new("split-names");
+    let mut csv = String::from("f1,f2,label\n");
+    for i in 0..60 {
+        let class = i % 3 + 1;
+        csv += &format!("{},{},{class}\n", class * 10 + i % 7, i % 5);
+    }
+    let original = scratch.write("lab123.csv", &csv);
+    let class = |row: &str| row.split(',').next().unwrap().parse::<u32>().unwrap() / 10;
+    let train = |data: &str, model: &str| {
+        let args = ["--test-fraction", "0", "--quiet", "--model", model];
+        ok(&[&["train", "--data", data][..], &args].concat());
+    };
+    let accuracy = |model: &str, data: &str| {
+        let stdout = ok(&["eval", "--model", model, "--data", data]);
+        stdout
+            .lines()
+            .find(|l| l.starts_with("accuracy: "))
+            .unwrap()
+            .to_string()
+    };
+    let whole = scratch.path("whole.json");
+    train(&original, &whole);
+    let dir = scratch.path("sp123");
+    ok(&["split", "--data", &original, "--out-dir", &dir]);
+    let (train_part, test_part) = (format!("{dir}/train.csv"), format!("{dir}/test.csv"));
+    let test = std::fs::read_to_string(&test_part).unwrap();
+
+    // The test part without class 1: its classes are matched to the model's right ones.
+    let mut no1 = String::from("f1,f2,label\n");
+    for row in data_lines(&test).into_iter().filter(|&row| class(row) != 1) {
+        no1 += &format!("{row}\n");
+    }
+    let no1 = scratch.write("no1.csv", no1);
+    assert_eq!(accuracy(&whole, &no1), "accuracy: 1.0000 (10/10 rows)");
+    // Each row keeps its original label.
+    for row in data_lines(&test) {
+        assert!(row.ends_with(&format!(",{}", class(row))), "{row}");
+    }
+
+    // A model trained on the training part knows the original classes.
+    let part = scratch.path("part.json");
+    train(&train_part, &part);
+    assert_eq!(accuracy(&part, &original), "accuracy: 1.0000 (60/60 rows)");
+    assert_eq!(accuracy(&part, &test_part), "accuracy: 1.0000 (15/15 rows)");
+
+    // Bundled sets are written with the class names they are loaded with.
+    let dir = scratch.path("iris");
+    ok(&["split", "--data", "iris", "--out-dir", &dir]);
+    let test = std::fs::read_to_string(format!("{dir}/test.csv")).unwrap();
+    let labels: std::collections::BTreeSet<&str> = data_lines(&test)
+        .iter()
+        .map(|row| row.rsplit(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        Vec::from_iter(labels),
+        ["setosa", "versicolor", "virginica"]
+    );
+}
+
+#[test]
+fn split_keeps_the_target_column_name() {
+    let scratch = Scratch::new("split-target");
+    let mut csv = String::from("label,x,species\n");
+    let mut middle = String::from("a,species,b\n");
+    for i in 0..8 {
+        let species = ["setosa", "virginica"][i % 2];
+        csv += &format!("{i},{},{species}\n", i * 2);
+        middle += &format!("{i},{species},{}\n", i * 2);
+    }
+    let file = scratch.write("featlabel.csv", csv);
+    let dir = scratch.path("spl");
+    ok(&["split", "--data", &file, "--out-dir", &dir]);
+    let train = format!("{dir}/train.csv");
+    let text = std::fs::read_to_string(&train).unwrap();
+    assert_eq!(text.lines().next(), Some("label,x,species"));
+    let info = ok(&["info", "--data", &train]);
+    contains(&info, "features: 2: label, x");
+    contains(&info, "setosa");
+
+    // A target column named in the middle is written last, under its name.
+    let file = scratch.write("middle.csv", middle);
+    let dir = scratch.path("middle");
+    ok(&[
+        "split",
+        "--data",
+        &file,
+        "--target",
+        "species",
+        "--out-dir",
+        &dir,
+    ]);
+    let text = std::fs::read_to_string(format!("{dir}/test.csv")).unwrap();
+    assert_eq!(text.lines().next(), Some("a,b,species"));
+    ok(&[
+        "info",
+        "--data",
+        &format!("{dir}/test.csv"),
+        "--target",
+        "species",
+    ]);
 }
 
 #[test]

@@ -58,15 +58,18 @@ pub fn run(args: &SplitArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes a header of the feature names and `label`, then one row per example with its
-/// features (shortest text that reads back as the same `f32`) and its class index.
+/// Writes a header of the feature names and the label column's name, then one row per
+/// example with its features (shortest text that reads back as the same `f32`) and its
+/// class name. Names, not class indices, so that the file reads back as the same data with
+/// the same classes (a reader numbers classes per file). The header is unique when `data`
+/// was read with unique column names, as the CSV reader requires.
 pub fn write_csv(out: &mut dyn Write, data: &Dataset) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(
         data.feature_names()
             .iter()
             .map(String::as_str)
-            .chain(["label"]),
+            .chain([data.target_name()]),
     )?;
     let mut field = String::new();
     for (row, label) in data.iter() {
@@ -76,7 +79,7 @@ pub fn write_csv(out: &mut dyn Write, data: &Dataset) -> io::Result<()> {
                 .map_err(io::Error::other)?;
             csv.write_field(&field)?;
         }
-        csv.write_field(label.to_string())?;
+        csv.write_field(&data.class_names()[label])?;
         csv.write_record(None::<&[u8]>)?;
     }
     csv.flush()
@@ -87,14 +90,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trips_through_the_csv_reader() {
-        let iris = data::bundled::iris();
-        let mut out = Vec::new();
-        write_csv(&mut out, &iris).unwrap();
-        let back = data::parse_csv(&out, "iris.csv", &data::CsvOptions::default()).unwrap();
-        assert_eq!(back.features(), iris.features());
-        assert_eq!(back.labels(), iris.labels());
-        assert_eq!(back.feature_names(), iris.feature_names());
-        assert_eq!(back.class_names(), ["0", "1", "2"]);
+    fn round_trips_through_the_csv_reader_with_the_same_classes() {
+        let mnist5k = data::bundled::mnist5k();
+        for (name, ds) in [
+            ("iris", data::bundled::iris()),
+            ("breast_cancer", data::bundled::breast_cancer()),
+            ("digits", data::bundled::digits()),
+            ("mnist5k test", mnist5k.test),
+        ] {
+            let mut out = Vec::new();
+            write_csv(&mut out, &ds).unwrap();
+            let back = data::parse_csv(&out, name, &data::CsvOptions::default()).unwrap();
+            assert_eq!(back.features(), ds.features(), "{name}");
+            assert_eq!(back.feature_names(), ds.feature_names(), "{name}");
+            assert_eq!(back.target_name(), "label", "{name}");
+            // The reader numbers classes by sorted name (breast cancer's malignant, benign
+            // come back as benign, malignant): each row keeps its class name.
+            let class_of = |ds: &Dataset, i: usize| ds.class_names()[ds.labels()[i]].clone();
+            for i in 0..ds.len() {
+                assert_eq!(class_of(&back, i), class_of(&ds, i), "{name} row {i}");
+            }
+        }
     }
 }
