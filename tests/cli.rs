@@ -517,6 +517,17 @@ fn split_keeps_the_target_column_name() {
 }
 
 #[test]
+fn split_creates_no_directory_when_the_data_cannot_be_read() {
+    let scratch = Scratch::new("split-nothing");
+    let bad = scratch.write("bad.csv", "x,label\n1,a\nabc,b\n");
+    for data in [scratch.path("nonexist.csv"), bad] {
+        let dir = scratch.path("newdir");
+        fails(&["split", "--data", &data, "--out-dir", &dir]);
+        assert!(!Path::new(&dir).exists(), "{dir} was created");
+    }
+}
+
+#[test]
 fn info_describes_the_data() {
     let stdout = ok(&["info", "--data", "wine"]);
     contains(&stdout, "rows: 178");

@@ -20,14 +20,9 @@ pub fn run(args: &SplitArgs) -> Result<()> {
     files.output("the training part", &outputs[0]);
     files.output("the test part", &outputs[1]);
     files.check_clashes()?;
-    std::fs::create_dir_all(dir).map_err(|e| {
-        CliError::new(format!(
-            "{}: cannot create the directory: {e}",
-            dir.display()
-        ))
-    })?;
-    files.check_writable()?;
 
+    // The data is read and split before the directory is made, so that a command that
+    // fails on its data leaves nothing behind.
     let source = Source::load(
         &args.data.data,
         args.data.target.as_deref(),
@@ -40,6 +35,13 @@ pub fn run(args: &SplitArgs) -> Result<()> {
     };
     let (train, test) = source.train_test(&hold_out)?;
     let test = test.expect("a test fraction above 0 or data with its own test part");
+    std::fs::create_dir_all(dir).map_err(|e| {
+        CliError::new(format!(
+            "{}: cannot create the directory: {e}",
+            dir.display()
+        ))
+    })?;
+    files.check_writable()?;
     // As a set: if one part cannot be written, neither replaces an existing file.
     let mut parts = OutputSet::new();
     for (path, part) in outputs.iter().zip([&train, &test]) {
