@@ -319,7 +319,7 @@ pub struct PredictArgs {
     #[arg(long)]
     pub by_position: bool,
 
-    /// Write the predictions to this file [default: standard output]
+    /// Write the predictions to this file (`-`: standard output) [default: standard output]
     #[arg(long, value_name = "OUT.csv")]
     pub out: Option<PathBuf>,
 }

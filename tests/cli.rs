@@ -1845,6 +1845,16 @@ fn predict_carries_an_id_column_through() {
     );
     assert!(lines[1].starts_with("\"Rosa, J.\",setosa,"), "{out}");
     assert!(lines[2].starts_with("plant-2,virginica,"), "{out}");
+    // `--out -` is standard output, as `--data -` is standard input: no file named `-`.
+    let dash = command()
+        .current_dir(&scratch.0)
+        .args([
+            "predict", "--model", &model, "--data", &file, "--id", "name", "--out", "-",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&dash.stdout), out);
+    assert!(!scratch.0.join("-").exists(), "no file named -");
     let err = fails(&["predict", "--model", &model, "--data", &file, "--id", "nom"]);
     contains(&err, "no column named \"nom\"");
     let err = misused(&[

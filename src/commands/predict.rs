@@ -21,7 +21,9 @@ pub fn run(args: &PredictArgs) -> Result<()> {
     for path in spec.files() {
         files.input("the data", path);
     }
-    if let Some(out) = &args.out {
+    // `--out -` is standard output, as `--data -` is standard input.
+    let out = args.out.as_ref().filter(|path| path.as_os_str() != "-");
+    if let Some(out) = out {
         files.output("the predictions", out);
     }
     files.check()?;
@@ -76,7 +78,7 @@ pub fn run(args: &PredictArgs) -> Result<()> {
             (id_column, ids.as_deref()),
         )
     };
-    match &args.out {
+    match out {
         Some(path) => {
             write_atomically(path, write)?;
             note!(
