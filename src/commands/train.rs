@@ -400,8 +400,7 @@ fn non_empty(data: &Dataset, part: &str, name: &str) -> Result<()> {
 /// predict them (an IDX label file whose labels skip some, or a class whose few rows all
 /// went to the test part).
 fn classes_without_rows(data: &Dataset, description: &str) -> Option<String> {
-    let mut counts = vec![0usize; data.n_classes()];
-    data.labels().iter().for_each(|&y| counts[y] += 1);
+    let counts = data.class_counts();
     let empty: Vec<String> = (data.class_names().iter().zip(&counts))
         .filter(|(_, &count)| count == 0)
         .map(|(name, _)| name.clone())

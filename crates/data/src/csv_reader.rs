@@ -314,11 +314,7 @@ fn number_classes(texts: &[String], order: LabelOrder) -> (Vec<usize>, Vec<Strin
     });
     let mut order_of: Vec<usize> = (0..values.len()).collect();
     if order == LabelOrder::Sorted || indices {
-        let key = |class: usize| match &integers {
-            Some(v) => v[values[class]] as f64,
-            None => numbers[values[class]],
-        };
-        order_of.sort_by(|&a, &b| key(a).total_cmp(&key(b)));
+        order_of.sort_by(|&a, &b| numbers[values[a]].total_cmp(&numbers[values[b]]));
     }
     let mut rank = vec![0; values.len()];
     for (position, &class) in order_of.iter().enumerate() {
