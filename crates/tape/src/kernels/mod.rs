@@ -71,6 +71,9 @@ use crate::matrix::MatRef;
 use crate::parallel::for_each_chunk_mut;
 use crate::shape::{broadcast_strides, numel, split_at_axis, Shape};
 
+/// Rows shorter than this are spread several at a time (see [`Spread::map`]).
+const SHORT_ROW: usize = 128;
+
 /// How two operands of an elementwise op meet, when one of them has the output's shape
 /// and the other is the same shape, a scalar, a row `[.., c]` repeated down a matrix, or a
 /// column `[.., r, 1]` repeated across it: the cases whose output rows can be computed
@@ -180,9 +183,41 @@ impl Spread {
                     *o = f(x, y);
                 }
             }
+            SpreadKind::Row if row_len < SHORT_ROW && !other.is_empty() => {
+                // Short rows (a bias over 10 classes) as long loops: `other` repeated
+                // over several rows, zipped with as many rows at a time.
+                let reps = SHORT_ROW / row_len;
+                let mut tile = [other[0]; SHORT_ROW];
+                for (t, &y) in tile.iter_mut().zip(other.iter().cycle()) {
+                    *t = y;
+                }
+                let tile = &tile[..reps * row_len];
+                for (o_rows, x_rows) in out.chunks_mut(tile.len()).zip(full.chunks(tile.len())) {
+                    for ((o, &x), &y) in o_rows.iter_mut().zip(x_rows).zip(tile) {
+                        *o = f(x, y);
+                    }
+                }
+            }
             SpreadKind::Row => {
                 for (o_row, x_row) in out.chunks_mut(row_len).zip(full.chunks(row_len)) {
                     for ((o, &x), &y) in o_row.iter_mut().zip(x_row).zip(other) {
+                        *o = f(x, y);
+                    }
+                }
+            }
+            SpreadKind::Column if row_len < SHORT_ROW && !full.is_empty() => {
+                // Short rows as long loops: each row's value repeated along it in a tile
+                // of several rows, zipped with those rows.
+                let reps = SHORT_ROW / row_len;
+                let mut tile = [full[0]; SHORT_ROW];
+                let rows = out
+                    .chunks_mut(reps * row_len)
+                    .zip(full.chunks(reps * row_len));
+                for ((o_rows, x_rows), ys) in rows.zip(other[first_row..].chunks(reps)) {
+                    for (t, &y) in tile.chunks_exact_mut(row_len).zip(ys) {
+                        t.fill(y);
+                    }
+                    for ((o, &x), &y) in o_rows.iter_mut().zip(x_rows).zip(&tile) {
                         *o = f(x, y);
                     }
                 }
@@ -327,12 +362,7 @@ pub(crate) fn sum_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut
         // per thread when there are many).
         for_each_chunk_mut(out, 1, &|rows, out| {
             let x = &x[rows.start * len..rows.end * len];
-            for (o, row) in out.iter_mut().zip(x.chunks_exact(len.max(1))) {
-                *o = row.iter().fold(T::ZERO, |s, &v| s + v);
-            }
-            if len == 0 {
-                out.iter_mut().for_each(|v| *v = T::ZERO);
-            }
+            fold_rows(x, len, out, T::ZERO, |s, v| s + v);
         });
         return;
     }
@@ -353,8 +383,19 @@ pub(crate) fn max_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut
         // The last axis: each output is the maximum of one contiguous row.
         for_each_chunk_mut(out, 1, &|rows, out| {
             let x = &x[rows.start * len..rows.end * len];
-            for (o, row) in out.iter_mut().zip(x.chunks_exact(len)) {
-                *o = max_all(row);
+            if len < SHORT_MAX {
+                // The left-to-right scan `max_all` reproduces, several rows at once.
+                fold_rows(x, len, out, T::NEG_INFINITY, |m, v| {
+                    if v > m || v.is_nan() {
+                        v
+                    } else {
+                        m
+                    }
+                });
+            } else {
+                for (o, row) in out.iter_mut().zip(x.chunks_exact(len)) {
+                    *o = max_all(row);
+                }
             }
         });
         return;
@@ -370,6 +411,38 @@ pub(crate) fn max_axis<T: Float>(x: &[T], dims: &[usize], axis: usize, out: &mut
                 }
             });
         }
+    }
+}
+
+/// Rows shorter than this take their maxima by a plain scan, [`fold_rows`] at a time.
+const SHORT_MAX: usize = 16;
+
+/// `out[r] = step(..step(step(init, x_r[0]), x_r[1]).., x_r[len - 1])` for the rows `x_r`
+/// of `x` (`len` elements each), folded in order within each row. Eight rows are folded
+/// side by side: the steps of one row wait on each other, those of different rows do not.
+#[inline(always)]
+fn fold_rows<T: Copy>(x: &[T], len: usize, out: &mut [T], init: T, step: impl Fn(T, T) -> T) {
+    const ROWS: usize = 8;
+    if len == 0 {
+        out.fill(init);
+        return;
+    }
+    let mut blocks = out.chunks_exact_mut(ROWS);
+    let mut row_blocks = x.chunks_exact(ROWS * len);
+    for (out, x) in (&mut blocks).zip(&mut row_blocks) {
+        // Each row as its own slice, so that indexing it by `j < len` needs no check.
+        let row: [&[T]; ROWS] = std::array::from_fn(|r| &x[r * len..][..len]);
+        let mut acc = [init; ROWS];
+        for j in 0..len {
+            for r in 0..ROWS {
+                acc[r] = step(acc[r], row[r][j]);
+            }
+        }
+        out.copy_from_slice(&acc);
+    }
+    let rest = row_blocks.remainder().chunks_exact(len);
+    for (o, row) in blocks.into_remainder().iter_mut().zip(rest) {
+        *o = row.iter().fold(init, |s, &v| step(s, v));
     }
 }
 
@@ -477,6 +550,87 @@ pub(crate) fn matmul_row_major<T: Float>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row or a column spread over short rows, several rows at a time, gives what the
+    /// element by element definition gives, for either operand order, rows shorter than,
+    /// as long as and longer than the tile, and a block of rows that starts inside the
+    /// output.
+    #[test]
+    fn spreads_match_the_definition() {
+        for kind in [SpreadKind::Row, SpreadKind::Column] {
+            for row_len in [1, 3, 10, 127, 128, 200] {
+                for rows in [0, 1, 13] {
+                    spread_case(kind, row_len, rows);
+                }
+            }
+        }
+    }
+
+    fn spread_case(kind: SpreadKind, row_len: usize, rows: usize) {
+        let n = rows * row_len;
+        let full: Vec<f64> = (0..n).map(|i| i as f64 * 0.5).collect();
+        let other_len = if kind == SpreadKind::Row {
+            row_len
+        } else {
+            rows
+        };
+        let other: Vec<f64> = (0..other_len).map(|j| 1000.0 * j as f64).collect();
+        let first = rows.min(2) * row_len;
+        for full_is_a in [true, false] {
+            let spread = Spread {
+                full_is_a,
+                kind,
+                row_len,
+            };
+            let mut out = vec![f64::NAN; n - first];
+            let (a, b) = if full_is_a {
+                (&full, &other)
+            } else {
+                (&other, &full)
+            };
+            spread.map(first..n, a, b, &mut out, |x, y| x - 2.0 * y);
+            for (o, &got) in (first..n).zip(&out) {
+                let j = if kind == SpreadKind::Row {
+                    o % row_len
+                } else {
+                    o / row_len
+                };
+                let (x, y) = (full[o], other[j]);
+                let want = if full_is_a { x - 2.0 * y } else { y - 2.0 * x };
+                assert_eq!(
+                    got, want,
+                    "{kind:?} row_len {row_len} rows {rows} element {o}"
+                );
+            }
+        }
+    }
+
+    /// The sums and maxima of rows, eight folded side by side, are to the bit those of one
+    /// row at a time: sums in order, maxima as `max_all` takes them (NaN, signed zeros and
+    /// infinities included), for row counts that are and are not multiples of eight.
+    #[test]
+    fn rows_folded_side_by_side_match_one_row_at_a_time() {
+        let specials = [f32::NAN, -0.0, 0.0, f32::INFINITY, f32::NEG_INFINITY, 1e-30];
+        for len in [0, 1, 3, 10, 15, 16, 40] {
+            for rows in [0, 1, 7, 8, 9, 27] {
+                let x: Vec<f32> = (0..rows * len)
+                    .map(|i| match i * 7919 % 23 {
+                        k @ 0..=5 if i % 3 == 0 => specials[k],
+                        k => (k as f32 - 11.0) * 10f32.powi(i as i32 % 9 - 4),
+                    })
+                    .collect();
+                let (mut sums, mut maxima) = (vec![f32::NAN; rows], vec![f32::NAN; rows]);
+                sum_axis(&x, &[rows, len], 1, &mut sums);
+                max_axis(&x, &[rows, len], 1, &mut maxima);
+                for r in 0..rows {
+                    let row = &x[r * len..(r + 1) * len];
+                    let sum = row.iter().fold(0.0f32, |s, &v| s + v);
+                    assert_eq!(sums[r].to_bits(), sum.to_bits(), "sum: {row:?}");
+                    assert_eq!(maxima[r].to_bits(), max_all(row).to_bits(), "max: {row:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn broadcast_iteration_visits_the_right_pairs() {

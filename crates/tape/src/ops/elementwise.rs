@@ -533,10 +533,28 @@ fn pass_adjoint<T: Float>(
     if dx.len() == dys.len() {
         // The operand has the output's shape.
         dx.iter_mut().zip(dys).for_each(|(d, &g)| add(d, g));
-    } else if wrt_a {
-        for_each_broadcast(out_dims, a_dims, b_dims, |o, i, _| add(&mut dx[i], dys[o]));
-    } else {
-        for_each_broadcast(out_dims, a_dims, b_dims, |o, _, j| add(&mut dx[j], dys[o]));
+        return;
+    }
+    // A row (a bias) or a column (a maximum) spread over a matrix gathers its adjoint as
+    // slices, row after row: the same sums in the same order as the general walk below,
+    // without an index computed and a store made per element.
+    let spread = Spread::of(out_dims, a_dims, b_dims).filter(|s| s.full_is_a != wrt_a);
+    let row_len = out_dims.last().copied().unwrap_or(1).max(1);
+    match spread.map(|s| s.kind) {
+        Some(SpreadKind::Row) => {
+            for row in dys.chunks_exact(row_len) {
+                dx.iter_mut().zip(row).for_each(|(d, &g)| add(d, g));
+            }
+        }
+        Some(SpreadKind::Column) => {
+            for (d, row) in dx.iter_mut().zip(dys.chunks_exact(row_len)) {
+                row.iter().for_each(|&g| add(d, g));
+            }
+        }
+        _ if wrt_a => {
+            for_each_broadcast(out_dims, a_dims, b_dims, |o, i, _| add(&mut dx[i], dys[o]))
+        }
+        _ => for_each_broadcast(out_dims, a_dims, b_dims, |o, _, j| add(&mut dx[j], dys[o])),
     }
 }
 
@@ -623,6 +641,43 @@ mod tests {
         assert_eq!(Unary::Tanh.df(x, t), 1.0 - t * t);
         assert_eq!(Unary::Powi(3).df(x, 0.0), 3.0 * x * x);
         assert_eq!(Binary::Div.df(3.0f64, 2.0, 1.5), (0.5, -0.75));
+    }
+
+    /// The row and column paths of `pass_adjoint` add the same terms in the same order as
+    /// the general broadcast walk, so their sums agree to the bit, for either operand and
+    /// either sign (values of mixed magnitudes, where the order shows in the rounding).
+    #[test]
+    fn passed_adjoints_sum_as_the_general_walk_does() {
+        let cases: [(&[usize], &[usize], &[usize]); 6] = [
+            (&[7, 10], &[7, 10], &[10]),
+            (&[7, 10], &[7, 10], &[1, 10]),
+            (&[7, 10], &[7, 10], &[7, 1]),
+            (&[2, 3, 5], &[2, 3, 5], &[2, 3, 1]),
+            (&[2, 3, 5], &[2, 3, 5], &[5]),
+            (&[4, 1], &[4, 1], &[4, 1]),
+        ];
+        for (out, full, other) in cases {
+            let n: usize = out.iter().product();
+            let dys: Vec<f32> = (0..n)
+                .map(|i| ((i * 7919 % 1000) as f32 - 500.0) * 10f32.powi(i as i32 % 7 - 3))
+                .collect();
+            for (wrt_a, shapes) in [(false, [out, full, other]), (true, [out, other, full])] {
+                for negate in [false, true] {
+                    let len: usize = other.iter().product();
+                    let start: Vec<f32> = (0..len).map(|i| 0.1 * i as f32).collect();
+                    let mut fast = start.clone();
+                    pass_adjoint(negate, wrt_a, shapes, &dys, &mut fast);
+                    let mut walked = start;
+                    let [o, a, b] = shapes;
+                    for_each_broadcast(o, a, b, |o, i, j| {
+                        let d = &mut walked[if wrt_a { i } else { j }];
+                        *d = if negate { *d - dys[o] } else { *d + dys[o] };
+                    });
+                    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&fast), bits(&walked), "{shapes:?} wrt_a {wrt_a}");
+                }
+            }
+        }
     }
 
     #[test]
