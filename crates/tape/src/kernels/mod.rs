@@ -434,8 +434,8 @@ fn fold_rows<T: Copy>(x: &[T], len: usize, out: &mut [T], init: T, step: impl Fn
         let row: [&[T]; ROWS] = std::array::from_fn(|r| &x[r * len..][..len]);
         let mut acc = [init; ROWS];
         for j in 0..len {
-            for r in 0..ROWS {
-                acc[r] = step(acc[r], row[r][j]);
+            for (acc, row) in acc.iter_mut().zip(&row) {
+                *acc = step(*acc, row[j]);
             }
         }
         out.copy_from_slice(&acc);
