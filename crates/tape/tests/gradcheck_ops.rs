@@ -217,6 +217,10 @@ unary_gradcheck! {
     sigmoid: (-6.0..6.0f64).boxed(), |x| x.sigmoid();
     relu: away_from_zero(), |x| x.relu();
     abs: away_from_zero(), |x| x.abs();
+    clamp_min: away_from_zero(), |x| x.clamp_min(0.0);
+    clamp_max: away_from_zero(), |x| x.clamp_max(0.0);
+    clamp_from_below: away_from_zero(), |x| x.clamp(0.0, 10.0);
+    clamp_from_above: away_from_zero(), |x| x.clamp(-10.0, 0.0);
     var_plus_scalar: any_val(), |x| x + 2.0;
     scalar_plus_var: any_val(), |x| 2.0 + x;
     var_minus_scalar: any_val(), |x| x - 2.0;

@@ -131,6 +131,49 @@ fn sqrt_abs_relu_powers<T: Tolerance>() {
     assert!(r.data()[0].is_nan() && r.data()[1] == t(0.0) && r.data()[2] == t(2.0));
 }
 
+/// `clamp` keeps values inside `[lo, hi]` with gradient 1, ends included (PyTorch's
+/// convention), moves values outside onto the ends with gradient 0, keeps NaN (gradient 0),
+/// and makes everything `hi` when `lo > hi`; on the scalar lane and on a tensor alike.
+fn clamp<T: Tolerance>() {
+    let tape = Tape::<T>::new();
+    let values = [-2.0, -1.0, 0.25, 1.0, 3.0, f64::NAN];
+    let want_values = [-1.0, -1.0, 0.25, 1.0, 1.0, f64::NAN];
+    let want_grads = [0.0, 1.0, 1.0, 1.0, 0.0, 0.0];
+    let v = tape.var(&tape::Tensor::from_vec(
+        values.iter().map(|&x| T::from_f64(x)).collect(),
+        &[6],
+    ));
+    let clamped = v.clamp(t(-1.0), t(1.0));
+    let grads = clamped.sum().backward();
+    for i in 0..6 {
+        let (got, want) = (clamped.value().data()[i], want_values[i]);
+        assert!(
+            got == t(want) || (got.is_nan() && want.is_nan()),
+            "clamp({})",
+            values[i]
+        );
+        assert_eq!(
+            grads.wrt(v)[i],
+            t(want_grads[i]),
+            "d clamp at {}",
+            values[i]
+        );
+        let x = tape.var_scalar(T::from_f64(values[i]));
+        let y = x.clamp(t(-1.0), t(1.0));
+        assert!(y.item() == t(want) || (y.item().is_nan() && want.is_nan()));
+        assert_eq!(
+            y.backward().item(x),
+            t(want_grads[i]),
+            "scalar lane at {}",
+            values[i]
+        );
+    }
+    let x = tape.var_scalar(t(0.0));
+    assert_eq!(x.clamp(t(2.0), t(1.0)).item(), t(1.0));
+    assert_eq!(x.clamp_min(t(0.5)).backward().item(x), t(0.0));
+    assert_eq!(x.clamp_max(t(0.5)).backward().item(x), t(1.0));
+}
+
 /// `x^0 = 1` for every `x`, so its derivative is 0 everywhere, at 0 too (not `0 * 0^-1`).
 fn zeroth_power_at_zero<T: Tolerance>() {
     let tape = Tape::<T>::new();
@@ -280,6 +323,7 @@ for_both_types!(
     sigmoid,
     exp,
     sqrt_abs_relu_powers,
+    clamp,
     zeroth_power_at_zero,
     product_and_quotient_rules,
     matmul,

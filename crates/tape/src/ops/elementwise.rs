@@ -223,6 +223,12 @@ unary_ops! {
     Powi(n: i32) = "powi", fn powi: |x| x.powi(n), |x, _y| if n == 0 { T::ZERO } else { T::from_f64(n as f64) * x.powi(n - 1) };
     /// `x^p` for a real `p`: derivative `p x^(p-1)` (0 for `p = 0`, as for `powi`).
     Powf(p: T) = "powf", fn powf: |x| x.powf(p), |x, _y| if p == T::ZERO { T::ZERO } else { p * x.powf(p - T::ONE) };
+    /// `max(x, c)`: derivative 1 where `x >= c` (at `c` too, as PyTorch's `clamp`), else 0.
+    /// NaN stays NaN.
+    ClampMin(c: T) = "clamp_min", fn clamp_min: |x| if x < c { c } else { x }, |x, _y| if x >= c { T::ONE } else { T::ZERO };
+    /// `min(x, c)`: derivative 1 where `x <= c` (at `c` too, as PyTorch's `clamp`), else 0.
+    /// NaN stays NaN.
+    ClampMax(c: T) = "clamp_max", fn clamp_max: |x| if x > c { c } else { x }, |x, _y| if x <= c { T::ONE } else { T::ZERO };
     /// `x + c`
     AddConst(c: T) = "add_const": |x| x + c, |_x, _y| T::ONE;
     /// `x * c`
@@ -559,6 +565,27 @@ fn pass_adjoint<T: Float>(
 }
 
 impl<'t, T: Float> Var<'t, T> {
+    /// `x` limited to `[lo, hi]`: `min(max(x, lo), hi)`, recorded as
+    /// [`clamp_min`](Var::clamp_min) then [`clamp_max`](Var::clamp_max). The gradient is 1
+    /// inside the interval and on its ends, 0 outside, as in PyTorch; NaN stays NaN (with
+    /// gradient 0). If `lo > hi` every element becomes `hi`, as in PyTorch and NumPy.
+    ///
+    /// A probability clamped away from 0 before its logarithm keeps a loss finite:
+    ///
+    /// ```
+    /// use tape::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let p = tape.var(&Tensor::from_vec(vec![0.0, 0.5, 1.0], &[3]));
+    /// let q = p.clamp(1e-12, 1.0 - 1e-12);
+    /// assert_eq!(q.value().data(), &[1e-12, 0.5, 1.0 - 1e-12]);
+    /// let grads = q.ln().sum().backward();
+    /// // Only the element inside the interval passes a gradient: 1 / 0.5.
+    /// assert_eq!(grads.wrt(p), &[0.0, 2.0, 0.0]);
+    /// ```
+    pub fn clamp(self, lo: T, hi: T) -> Self {
+        self.clamp_min(lo).clamp_max(hi)
+    }
+
     /// Records a unary elementwise op.
     #[inline(always)]
     pub fn unary(self, kind: Unary<T>) -> Self {
