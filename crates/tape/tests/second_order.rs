@@ -27,6 +27,7 @@ enum Prim {
     Sigmoid,
     Relu,
     Abs,
+    Clamp(f64, f64),
     Powi(i32),
     Powf(f64),
     AddConst(f64),
@@ -62,6 +63,7 @@ impl Prim {
             Prim::Sigmoid => x.sigmoid(),
             Prim::Relu => x.relu(),
             Prim::Abs => x.abs(),
+            Prim::Clamp(lo, hi) => x.clamp(c(*lo), c(*hi)),
             Prim::Powi(n) => x.powi(*n),
             Prim::Powf(p) => x.powf(c(*p)),
             Prim::AddConst(k) => x + c(*k),
@@ -192,6 +194,12 @@ proptest! {
     #[test]
     fn abs_and_relu_away_from_their_kink(relu in any::<bool>(), x in shape(0, 3).prop_flat_map(away_from_zero)) {
         check(if relu { Prim::Relu } else { Prim::Abs }, &[x])?;
+    }
+
+    #[test]
+    fn clamp_away_from_its_ends(below in any::<bool>(), x in shape(0, 3).prop_flat_map(away_from_zero)) {
+        // One end at the kink `away_from_zero` avoids, the other out of reach.
+        check(if below { Prim::Clamp(0.0, 10.0) } else { Prim::Clamp(-10.0, 0.0) }, &[x])?;
     }
 
     #[test]
