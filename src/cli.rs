@@ -97,7 +97,11 @@ data on its test part. Classes are matched by name; a CSV file whose labels are 
 0..k-1 and not the model's class names (such as data/iris.csv, which numbers its classes)
 is matched by class index. Feature columns are matched by name (other columns are
 ignored), or by position with --by-position. --json prints the results as one JSON
-document.";
+document.
+
+The whole confusion matrix is printed for up to 20 classes and the scores of every class
+for up to 50; past that, the most frequent confusions and the classes of lowest F1 (--json
+has every class, and the non-zero cells of the confusion matrix as `confusion_counts`).";
 
 const PREDICT_ABOUT: &str = "\
 Write class predictions and probabilities of a saved model as CSV:

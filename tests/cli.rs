@@ -1447,6 +1447,95 @@ fn devices_are_refused_and_idx_claims_are_not_trusted() {
     contains(&err, "train-images-idx3-ubyte: truncated: a header claiming 4000000000 images of 28x28 needs 3136000000016 bytes but the file has only 2368");
 }
 
+/// Writes a softmax model of one feature `x` and `classes` classes `c0`, `c1`, ...: class
+/// `j` scores `j * x`, so a positive `x` predicts the last class and a negative one `c0`.
+fn many_class_model(scratch: &Scratch, classes: usize) -> String {
+    let file = nn::model_file::ModelFile {
+        format: nn::model_file::FORMAT.to_string(),
+        version: nn::model_file::VERSION,
+        kind: "softmax_regression".to_string(),
+        n_features: 1,
+        n_outputs: classes,
+        weight: (0..classes).map(|j| j as f64).collect(),
+        bias: vec![0.0; classes],
+        feature_names: vec!["x".to_string()],
+        class_names: (0..classes).map(|j| format!("c{j}")).collect(),
+        standardization: None,
+    };
+    let path = scratch.path(&format!("classes-{classes}.json"));
+    file.save(Path::new(&path)).unwrap();
+    path
+}
+
+/// A model of 20,000 classes is small (one feature), but its dense confusion matrix would
+/// be 400 million counts: eval counts only the pairs that occur, and prints a summary.
+#[test]
+fn a_model_of_many_classes_is_evaluated_in_little_memory_with_a_summary() {
+    let scratch = Scratch::new("many-classes");
+    let model = many_class_model(&scratch, 20_000);
+    // Right on c19999 and c0; c5 taken for c19999 twice, c7 once.
+    let data = scratch.write("rows.csv", "x,label\n1,c19999\n-1,c0\n1,c5\n1,c5\n1,c7\n");
+    let args = ["eval", "--model", &model, "--data", &data];
+    let out = limited(MEMORY_LIMIT, &args);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let stdout = out.stdout;
+    assert_eq!(number_after(&stdout, "accuracy: "), 0.4, "{stdout}");
+    contains(
+        &stdout,
+        "confusion matrix: omitted for 20000 classes (it is printed for up to 20; --json lists \
+         its non-zero cells)",
+    );
+    assert!(!stdout.contains("true \\ predicted"), "{stdout}");
+    contains(
+        &stdout,
+        "most frequent confusions (true -> predicted: rows)",
+    );
+    contains(&stdout, "  c5 -> c19999: 2\n  c7 -> c19999: 1\n");
+    // Per-class scores: the classes with rows or predictions, worst first, not 20,000 lines.
+    contains(
+        &stdout,
+        "per-class scores of the 4 classes with rows or predictions, lowest F1 first",
+    );
+    let table = stdout.split_once("lowest F1 first").unwrap().1;
+    let classes: Vec<&str> = table
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(classes, ["c5", "c7", "c19999", "c0"], "{stdout}");
+
+    // JSON: every class's scores, the non-zero cells, and no dense k x k array.
+    let args = ["eval", "--model", &model, "--data", &data, "--json"];
+    let out = limited(MEMORY_LIMIT, &args);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let report = json_of(&out.stdout);
+    assert!(report.get("confusion_matrix").is_none(), "{report}");
+    assert_eq!(report["per_class"].as_array().unwrap().len(), 20_000);
+    assert_eq!(
+        report["confusion_counts"],
+        serde_json::json!([
+            {"true": "c0", "predicted": "c0", "rows": 1},
+            {"true": "c5", "predicted": "c19999", "rows": 2},
+            {"true": "c7", "predicted": "c19999", "rows": 1},
+            {"true": "c19999", "predicted": "c19999", "rows": 1},
+        ])
+    );
+
+    // Up to 20 classes, the whole matrix.
+    let model = many_class_model(&scratch, 20);
+    let data = scratch.write("few.csv", "x,label\n1,c19\n-1,c0\n1,c5\n");
+    let stdout = ok(&["eval", "--model", &model, "--data", &data]);
+    let header = stdout
+        .lines()
+        .find(|l| l.starts_with("true \\ predicted"))
+        .unwrap_or_else(|| panic!("no matrix in:\n{stdout}"));
+    assert_eq!(header.split_whitespace().count(), 3 + 20, "{header}");
+    assert!(!stdout.contains("omitted"), "{stdout}");
+    let json = json_of(&ok(&["eval", "--model", &model, "--data", &data, "--json"]));
+    let matrix: Vec<Vec<u64>> = serde_json::from_value(json["confusion_matrix"].clone()).unwrap();
+    assert_eq!((matrix.len(), matrix[5][19], matrix[19][19]), (20, 1, 1));
+}
+
 // ---- 4. Messages that point at the usual CSV mistakes ----
 
 #[test]

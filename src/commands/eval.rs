@@ -1,12 +1,13 @@
 //! `tapegrad eval`: a saved model's accuracy, mean cross-entropy, confusion matrix and
-//! per-class precision, recall and F1 on a data set, as text or as one JSON document.
+//! per-class precision, recall and F1 on a data set, as text or as one JSON document (for
+//! many classes, the text summarises them: see [`crate::report`]).
 
 use crate::align::{self, Expected};
 use crate::cli::EvalArgs;
 use crate::console;
 use crate::error::{CliError, Result};
 use crate::output::Files;
-use crate::report::{confusion_table, per_class_table, Evaluation};
+use crate::report::{confusion_text, per_class_text, Evaluation};
 use crate::source::{Reading, Source, Spec};
 use nn::models::SoftmaxRegression;
 use serde::Serialize;
@@ -93,12 +94,8 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         evaluation.rows
     );
     say!("mean cross-entropy: {:.4}", evaluation.loss);
-    say!("\nconfusion matrix (rows: true class, columns: predicted class)");
-    say!(
-        "{}",
-        confusion_table(&evaluation.classes, &evaluation.confusion_matrix)
-    );
-    say!("\n{}", per_class_table(&evaluation.per_class));
+    say!("\n{}", confusion_text(&evaluation));
+    say!("\n{}", per_class_text(&evaluation.per_class));
 
     if args.json {
         let report = EvalReport {

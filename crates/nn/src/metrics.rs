@@ -1,5 +1,6 @@
 //! Evaluation metrics on plain tensors: accuracy, confusion matrix, root-mean-square error.
 
+use std::collections::BTreeMap;
 use tape::{Float, Tensor};
 
 /// Fraction of rows whose largest score is at the label (first maximum wins ties).
@@ -28,12 +29,37 @@ pub fn accuracy<T: Float>(scores: &Tensor<T>, labels: &[usize]) -> f64 {
     correct as f64 / labels.len() as f64
 }
 
-/// `counts[true][predicted]` for `classes` classes.
+/// `counts[true][predicted]` for `classes` classes: `classes²` counts, most of them zero
+/// when there are many classes; [`confusion_counts`] holds only the others.
 pub fn confusion_matrix(predicted: &[usize], labels: &[usize], classes: usize) -> Vec<Vec<usize>> {
     let mut counts = vec![vec![0; classes]; classes];
+    for ((y, p), n) in confusion_counts(predicted, labels, classes) {
+        counts[y][p] = n;
+    }
+    counts
+}
+
+/// The cells of the confusion matrix that are not zero: `(true, predicted)` to the number
+/// of rows, in order of true class, then predicted class. Pairs with a class of `classes`
+/// or more are not counted.
+///
+/// Only the pairs that occur are stored, so memory grows with the rows, never with
+/// `classes²`: a model of 20,000 classes has a confusion matrix of 400 million cells.
+///
+/// ```
+/// let counts = nn::metrics::confusion_counts(&[0, 1, 1, 2], &[0, 1, 2, 2], 3);
+/// let cells: Vec<_> = counts.into_iter().collect();
+/// assert_eq!(cells, [((0, 0), 1), ((1, 1), 1), ((2, 1), 1), ((2, 2), 1)]);
+/// ```
+pub fn confusion_counts(
+    predicted: &[usize],
+    labels: &[usize],
+    classes: usize,
+) -> BTreeMap<(usize, usize), usize> {
+    let mut counts = BTreeMap::new();
     for (&p, &y) in predicted.iter().zip(labels) {
         if p < classes && y < classes {
-            counts[y][p] += 1;
+            *counts.entry((y, p)).or_insert(0) += 1;
         }
     }
     counts
