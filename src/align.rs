@@ -8,7 +8,8 @@
 //! the counts must agree. Data's CSV reader numbers classes per file (sorted names), so a
 //! file holding a subset of the classes, or the same classes under another numbering,
 //! would silently be scored wrong if labels were used as they are: classes are matched by
-//! name instead.
+//! name instead, or by class index only when the data numbers its classes and no name
+//! matches (see [`class_map`]), and then with a note that says so.
 
 use crate::error::{CliError, Result};
 use crate::report::name_list;
@@ -35,8 +36,20 @@ pub fn dataset(
     by_position: bool,
 ) -> Result<Dataset> {
     let features = features(expected, data, data_name, by_position)?;
-    let labels = class_map(expected, data.class_names(), data_name)?;
-    let relabelled = data.labels().iter().map(|&y| labels[y]).collect();
+    let classes = class_map(expected, data.class_names())
+        .map_err(|unknown| unknown_class_error(expected, data, data_name, unknown))?;
+    if classes.by_index {
+        let pairs: Vec<String> = (data.class_names().iter().zip(&classes.labels))
+            .map(|(name, &label)| format!("{name} -> {}", expected.classes[label]))
+            .collect();
+        note!(
+            "note: {data_name}: its classes are numbers and none is a class of {}, so they \
+             are matched by class index: {}",
+            expected.owner,
+            name_list(&pairs)
+        );
+    }
+    let relabelled = data.labels().iter().map(|&y| classes.labels[y]).collect();
     Ok(Dataset::new(
         features,
         expected.features.len(),
@@ -146,40 +159,111 @@ fn image_size(names: &[String]) -> Option<(usize, usize)> {
     whole.then_some(size)
 }
 
-/// For each class of the data, the expected class of that name. Data whose class names are
-/// not all expected classes but are all integers below the number of expected classes (as
-/// in the bundled CSV files, which number their classes) are matched by class index.
+/// How the classes of data were matched to the expected classes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassMap {
+    /// For each class of the data, the expected class it is.
+    pub labels: Vec<usize>,
+    /// Matched by class index, not by name (see [`class_map`]).
+    pub by_index: bool,
+}
+
+/// A class of the data that is not one of the expected classes, and why the data's classes
+/// were not matched by index when they could have been.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownClass {
+    /// The data's class, by its index in the data's class names.
+    pub class: usize,
+    /// Why the classes were not matched by index, when all are numbers that could be.
+    pub not_by_index: Option<NotByIndex>,
+}
+
+/// Why classes that are numbers below the number of expected classes were not matched by
+/// class index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotByIndex {
+    /// Some of the data's class names are expected classes.
+    NamesOverlap,
+    /// The expected classes are named by number themselves.
+    NumberedClasses,
+}
+
+/// For each class of the data, the expected class of that name.
+///
+/// Data whose class names are all integers below the number of expected classes, none of
+/// them an expected class name, are matched by class index: the bundled CSV files number
+/// their classes 0..k-1 while the bundled sets name them. Only then: a name that matches
+/// says the data names its classes, and a number that differs is then a class unknown to
+/// the model (classes `1, 2, 3` and data `0, 1, 2` are not shifted by one). Nor when the
+/// expected classes are numbers themselves, for the same reason.
 pub fn class_map(
     expected: Expected<'_>,
     data_classes: &[String],
-    data_name: &str,
-) -> Result<Vec<usize>> {
+) -> std::result::Result<ClassMap, UnknownClass> {
     let classes = expected.classes;
-    let by_name: Option<Vec<usize>> = data_classes
+    let position = |c: &String| classes.iter().position(|m| m == c);
+    let unknown = data_classes.iter().position(|c| position(c).is_none());
+    let Some(unknown) = unknown else {
+        let labels = data_classes.iter().filter_map(position).collect();
+        return Ok(ClassMap {
+            labels,
+            by_index: false,
+        });
+    };
+    let index = |c: &String| c.parse::<usize>().ok().filter(|&i| i < classes.len());
+    let Some(labels) = data_classes
         .iter()
-        .map(|c| classes.iter().position(|m| m == c))
-        .collect();
-    if let Some(map) = by_name {
-        return Ok(map);
-    }
-    let by_index: Option<Vec<usize>> = data_classes
-        .iter()
-        .map(|c| c.parse::<usize>().ok().filter(|&i| i < classes.len()))
-        .collect();
-    if let Some(map) = by_index {
-        return Ok(map);
-    }
-    // Some class is unknown, or the names would have matched.
-    let unknown = data_classes
-        .iter()
-        .find(|c| !classes.contains(c))
-        .cloned()
-        .unwrap_or_default();
-    Err(CliError::new(format!(
-        "{data_name}: the class {unknown:?} is not one of the classes of {} ({})",
+        .map(index)
+        .collect::<Option<Vec<usize>>>()
+    else {
+        let class = (data_classes.iter())
+            .position(|c| position(c).is_none() && index(c).is_none())
+            .unwrap_or(unknown);
+        return Err(UnknownClass {
+            class,
+            not_by_index: None,
+        });
+    };
+    let not_by_index = if data_classes.iter().any(|c| position(c).is_some()) {
+        Some(NotByIndex::NamesOverlap)
+    } else if classes.iter().all(|c| c.parse::<i64>().is_ok()) {
+        Some(NotByIndex::NumberedClasses)
+    } else {
+        return Ok(ClassMap {
+            labels,
+            by_index: true,
+        });
+    };
+    Err(UnknownClass {
+        class: unknown,
+        not_by_index,
+    })
+}
+
+/// The error of a class of the data that is not expected, naming the class and the
+/// expected classes.
+fn unknown_class_error(
+    expected: Expected<'_>,
+    data: &Dataset,
+    data_name: &str,
+    unknown: UnknownClass,
+) -> CliError {
+    let hint = match unknown.not_by_index {
+        Some(NotByIndex::NamesOverlap) => {
+            "; classes are matched by index only when no class name matches".to_string()
+        }
+        Some(NotByIndex::NumberedClasses) => format!(
+            "; {} names its classes by number, so numbers are not taken for class indices",
+            expected.owner
+        ),
+        None => String::new(),
+    };
+    CliError::new(format!(
+        "{data_name}: the class {:?} is not one of the classes of {} ({}){hint}",
+        data.class_names()[unknown.class],
         expected.owner,
-        classes.join(", ")
-    )))
+        name_list(expected.classes),
+    ))
 }
 
 #[cfg(test)]
@@ -228,32 +312,112 @@ mod tests {
         assert_eq!(columns, [1, 2]);
     }
 
+    fn by_name(labels: &[usize]) -> ClassMap {
+        ClassMap {
+            labels: labels.to_vec(),
+            by_index: false,
+        }
+    }
+
     #[test]
     fn classes_by_name_then_by_index() {
         let classes = names(&["setosa", "versicolor", "virginica"]);
         let model = expected(&[], &classes);
         assert_eq!(
-            class_map(model, &names(&["virginica", "setosa"]), "d").unwrap(),
-            [2, 0]
+            class_map(model, &names(&["virginica", "setosa"])),
+            Ok(by_name(&[2, 0]))
         );
-        assert_eq!(class_map(model, &names(&["0", "2"]), "d").unwrap(), [0, 2]);
-        let err = class_map(model, &names(&["setosa", "rosa"]), "d.csv")
-            .unwrap_err()
-            .to_string();
+        let by_index = ClassMap {
+            labels: vec![0, 2],
+            by_index: true,
+        };
+        assert_eq!(class_map(model, &names(&["0", "2"])), Ok(by_index));
+        let unknown = |class, not_by_index| {
+            Err(UnknownClass {
+                class,
+                not_by_index,
+            })
+        };
         assert_eq!(
-            err,
-            "d.csv: the class \"rosa\" is not one of the classes of the model m.json \
-             (setosa, versicolor, virginica)"
+            class_map(model, &names(&["rosa", "setosa"])),
+            unknown(0, None)
         );
-        assert!(class_map(model, &names(&["0", "3"]), "d").is_err());
+        // Not an index: 3 is not below 3, and a name is no index.
+        assert_eq!(class_map(model, &names(&["0", "3"])), unknown(1, None));
+        assert_eq!(class_map(model, &names(&["0", "rosa"])), unknown(1, None));
+        // A class that is a name: the numbers are unknown classes, not indices.
+        assert_eq!(class_map(model, &names(&["1", "setosa"])), unknown(0, None));
     }
 
     #[test]
     fn digit_names_match_by_name_not_position() {
         let classes = names(&["0", "1", "2"]);
         assert_eq!(
-            class_map(expected(&[], &classes), &names(&["1", "2"]), "d").unwrap(),
-            [1, 2]
+            class_map(expected(&[], &classes), &names(&["1", "2"])),
+            Ok(by_name(&[1, 2]))
+        );
+    }
+
+    /// Numbered classes are names: data numbered from 0 is not shifted onto a model whose
+    /// classes are numbered from 1.
+    #[test]
+    fn numbers_match_numbered_classes_by_name_only() {
+        let classes = names(&["1", "2", "3"]);
+        let model = expected(&[], &classes);
+        assert_eq!(class_map(model, &names(&["1", "3"])), Ok(by_name(&[0, 2])));
+        let unknown = |not_by_index| {
+            Err(UnknownClass {
+                class: 0,
+                not_by_index: Some(not_by_index),
+            })
+        };
+        assert_eq!(
+            class_map(model, &names(&["0", "1", "2"])),
+            unknown(NotByIndex::NamesOverlap)
+        );
+        assert_eq!(
+            class_map(model, &names(&["0"])),
+            unknown(NotByIndex::NumberedClasses)
+        );
+    }
+
+    /// The errors name the class, the model's classes and why numbers were no indices.
+    #[test]
+    fn unknown_classes_are_named_with_the_expected_ones() {
+        let classes = names(&["1", "2", "3"]);
+        let x = names(&["x"]);
+        let model = expected(&x, &classes);
+        let data = |labels: &[&str]| {
+            let n = labels.len();
+            Dataset::new(
+                vec![0.0; n],
+                1,
+                (0..n).collect(),
+                names(&["x"]),
+                names(labels),
+            )
+            .unwrap()
+        };
+        let err = dataset(model, &data(&["0", "1", "2"]), "d.csv", false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "d.csv: the class \"0\" is not one of the classes of the model m.json (1, 2, 3); \
+             classes are matched by index only when no class name matches"
+        );
+        let err = dataset(model, &data(&["0"]), "d.csv", false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "d.csv: the class \"0\" is not one of the classes of the model m.json (1, 2, 3); \
+             the model m.json names its classes by number, so numbers are not taken for class \
+             indices"
+        );
+        // Many classes are listed in part.
+        let many: Vec<String> = (0..100).map(|c| format!("c{c}")).collect();
+        let err = dataset(expected(&x, &many), &data(&["z"]), "d", false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "d: the class \"z\" is not one of the classes of the model m.json (c0, c1, c2, c3, \
+             c4, c5, c6, c7, ..., c98, c99)"
         );
     }
 

@@ -93,9 +93,10 @@ precision and recall.
 A CSV file is evaluated on all its rows (or, with --test-fraction or --split-seed, on the
 test part of the split `train` would make); iris, wine, breast_cancer and digits on the
 test part of their split (the part `train` held out with the same flags); MNIST-format
-data on its test part. Classes are matched by name; a CSV file whose labels are integers
-0..k-1 and not the model's class names (such as data/iris.csv, which numbers its classes)
-is matched by class index. Feature columns are matched by name (other columns are
+data on its test part. Classes are matched by name. A CSV file whose labels are integers
+0..k-1, none of them a class name of the model (such as data/iris.csv, which numbers its
+classes), is matched by class index, and a note on standard error shows the match; when
+some names match, the others are unknown classes, an error. Feature columns are matched by name (other columns are
 ignored), or by position with --by-position. --json prints the results as one JSON
 document.
 

@@ -1277,6 +1277,83 @@ fn columns_are_matched_by_name_and_by_position_only_when_asked() {
     contains(&err, "has 3 feature columns but the model");
 }
 
+/// Classes are matched by index only when no class name matches (the bundled CSV files
+/// number the classes that the bundled sets name), and the match is said; a model of
+/// classes 1, 2, 3 is not shifted onto data labelled 0, 1, 2.
+#[test]
+fn classes_are_matched_by_index_only_when_no_name_matches_and_it_is_said() {
+    let scratch = Scratch::new("class-index");
+    let model = iris_model(&scratch);
+    let numbered = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/iris.csv");
+    let numbered = numbered.display().to_string();
+    let out = tapegrad(&["eval", "--model", &model, "--data", &numbered]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    contains(
+        &out.stderr,
+        &format!(
+            "note: {numbered} (CSV file): its classes are numbers and none is a class of the \
+             model {model}, so they are matched by class index: 0 -> setosa, 1 -> versicolor, \
+             2 -> virginica\n"
+        ),
+    );
+    assert!(
+        number_after(&out.stdout, "accuracy: ") > 0.9,
+        "{}",
+        out.stdout
+    );
+    let out = tapegrad(&[
+        "train",
+        "--data",
+        "iris",
+        "--test-data",
+        &numbered,
+        "--epochs",
+        "1",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    contains(
+        &out.stderr,
+        "none is a class of the training data, so they are matched by class index: 0 -> setosa",
+    );
+    // Classes by name: nothing to say.
+    let named = scratch.write(
+        "named.csv",
+        iris_csv(
+            "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,species",
+            |cells, label| format!("{},{label}", cells.join(",")),
+        ),
+    );
+    let out = tapegrad(&["eval", "--model", &model, "--data", &named]);
+    assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""));
+
+    // Names in common: the others are unknown classes, not indices.
+    let mut json: serde_json::Value = serde_json::from_str(&scratch.read("iris.json")).unwrap();
+    json["class_names"] = serde_json::json!(["1", "2", "3"]);
+    let shifted = scratch.write("shifted.json", json.to_string());
+    let err = fails(&["eval", "--model", &shifted, "--data", &numbered]);
+    contains(
+        &err,
+        &format!(
+            "{numbered} (CSV file): the class \"0\" is not one of the classes of the model \
+             {shifted} (1, 2, 3); classes are matched by index only when no class name matches"
+        ),
+    );
+    // No names in common, but the model's classes are numbers: no indices either.
+    let zeros = scratch.write(
+        "zeros.csv",
+        "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,label\n5.1,3.5,1.4,0.2,0\n",
+    );
+    let err = fails(&["eval", "--model", &shifted, "--data", &zeros]);
+    contains(
+        &err,
+        "the class \"0\" is not one of the classes of the model",
+    );
+    contains(
+        &err,
+        "names its classes by number, so numbers are not taken for class indices",
+    );
+}
+
 #[test]
 fn text_that_is_not_utf8_is_refused_with_the_line_and_a_hint() {
     let scratch = Scratch::new("latin1");
