@@ -12,7 +12,7 @@
 //! matches (see [`class_map`]), and then with a note that says so.
 
 use crate::error::{CliError, Result};
-use crate::report::name_list;
+use crate::report::{name_list, DataRows};
 use data::Dataset;
 
 /// The feature and class names data must be fitted to, and how to name their owner in
@@ -50,13 +50,17 @@ pub fn dataset(
         );
     }
     let relabelled = data.labels().iter().map(|&y| classes.labels[y]).collect();
-    Ok(Dataset::new(
+    let aligned = Dataset::new(
         features,
         expected.features.len(),
         relabelled,
         expected.features.to_vec(),
         expected.classes.to_vec(),
-    )?)
+    )?;
+    Ok(match data.lines() {
+        Some(lines) => aligned.with_lines(lines.to_vec())?,
+        None => aligned,
+    })
 }
 
 /// The data's features, row-major, in the expected column order (see [`dataset`]).
@@ -258,8 +262,15 @@ fn unknown_class_error(
         ),
         None => String::new(),
     };
+    // Named by the first row of the class, to be found in the file.
+    let first = data.labels().iter().position(|&y| y == unknown.class);
+    let rows = DataRows {
+        name: data_name,
+        lines: data.lines(),
+    };
+    let place = first.map_or_else(|| data_name.to_string(), |row| rows.place(row));
     CliError::new(format!(
-        "{data_name}: the class {:?} is not one of the classes of {} ({}){hint}",
+        "{place}: the class {:?} is not one of the classes of {} ({}){hint}",
         data.class_names()[unknown.class],
         expected.owner,
         name_list(expected.classes),
@@ -387,37 +398,42 @@ mod tests {
         let classes = names(&["1", "2", "3"]);
         let x = names(&["x"]);
         let model = expected(&x, &classes);
+        // Rows labelled 2, 1, 0, ..., on lines 2, 4, 6, ...: the first row of the class
+        // is named by its line.
         let data = |labels: &[&str]| {
             let n = labels.len();
             Dataset::new(
                 vec![0.0; n],
                 1,
-                (0..n).collect(),
-                names(&["x"]),
+                (0..n).rev().collect(),
+                x.clone(),
                 names(labels),
             )
+            .unwrap()
+            .with_lines((0..n).map(|row| 2 + 2 * row).collect())
             .unwrap()
         };
         let err = dataset(model, &data(&["0", "1", "2"]), "d.csv", false).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "d.csv: the class \"0\" is not one of the classes of the model m.json (1, 2, 3); \
-             classes are matched by index only when no class name matches"
+            "d.csv: line 6: the class \"0\" is not one of the classes of the model m.json (1, 2, \
+             3); classes are matched by index only when no class name matches"
         );
         let err = dataset(model, &data(&["0"]), "d.csv", false).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "d.csv: the class \"0\" is not one of the classes of the model m.json (1, 2, 3); \
-             the model m.json names its classes by number, so numbers are not taken for class \
-             indices"
+            "d.csv: line 2: the class \"0\" is not one of the classes of the model m.json (1, 2, \
+             3); the model m.json names its classes by number, so numbers are not taken for \
+             class indices"
         );
-        // Many classes are listed in part.
+        // Many classes are listed in part; rows not read from a file are named by index.
         let many: Vec<String> = (0..100).map(|c| format!("c{c}")).collect();
-        let err = dataset(expected(&x, &many), &data(&["z"]), "d", false).unwrap_err();
+        let unlined = Dataset::new(vec![0.0; 2], 1, vec![0, 1], x.clone(), names(&["c0", "z"]));
+        let err = dataset(expected(&x, &many), &unlined.unwrap(), "d", false).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "d: the class \"z\" is not one of the classes of the model m.json (c0, c1, c2, c3, \
-             c4, c5, c6, c7, ..., c98, c99)"
+            "d: row 1 (counting from 0): the class \"z\" is not one of the classes of the model \
+             m.json (c0, c1, c2, c3, c4, c5, c6, c7, ..., c98, c99)"
         );
     }
 
@@ -433,9 +449,20 @@ mod tests {
             names(&["yes"]),
         )
         .unwrap();
-        let aligned = dataset(model, &data, "d", false).unwrap();
+        let aligned = dataset(
+            model,
+            &data.clone().with_lines(vec![3, 7]).unwrap(),
+            "d",
+            false,
+        );
+        let aligned = aligned.unwrap();
         assert_eq!(aligned.features(), &[30.0, 10.0, 60.0, 40.0]);
         assert_eq!(aligned.labels(), &[1, 1]);
+        assert_eq!(
+            aligned.lines(),
+            Some(&[3, 7][..]),
+            "the rows keep their lines"
+        );
         let other =
             Dataset::new(vec![0.0; 2], 2, vec![0], names(&["p", "a"]), names(&["no"])).unwrap();
         let err = dataset(model, &other, "o.csv", false)

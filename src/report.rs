@@ -86,7 +86,11 @@ impl Evaluation {
     /// (see [`crate::align`]); `data_name` names the data in errors.
     pub fn of(model: &SoftmaxRegression, data: &Dataset, data_name: &str) -> Result<Evaluation> {
         let probabilities = model.predict_proba(data);
-        let predicted = predicted_classes(probabilities.data(), model.n_classes(), data_name)?;
+        let rows = DataRows {
+            name: data_name,
+            lines: data.lines(),
+        };
+        let predicted = predicted_classes(probabilities.data(), model.n_classes(), rows)?;
         let loss = model.loss(data)?;
         Ok(Evaluation::from_predictions(
             &predicted,
@@ -130,13 +134,34 @@ impl Evaluation {
     }
 }
 
+/// Data as messages name it: its name, and the line of each row in the file it was read
+/// from, when it was read from text.
+#[derive(Clone, Copy, Debug)]
+pub struct DataRows<'a> {
+    /// The data's name: `d.csv (CSV file)`, `iris (bundled)`.
+    pub name: &'a str,
+    /// The 1-based line of each row in its file (see [`data::Dataset::lines`]).
+    pub lines: Option<&'a [usize]>,
+}
+
+impl DataRows<'_> {
+    /// Where row `row` (counting from 0) is: `d.csv: line 7`, or, for data not read from
+    /// text, `mnist (bundled): row 6 (counting from 0)`.
+    pub fn place(&self, row: usize) -> String {
+        match self.lines.and_then(|lines| lines.get(row)) {
+            Some(line) => format!("{}: line {line}", self.name),
+            None => format!("{}: row {row} (counting from 0)", self.name),
+        }
+    }
+}
+
 /// The most probable class of each row of `probabilities` (row-major, `classes` per row;
 /// the first of equals). A row whose probabilities are not all finite is an error naming
-/// it: no class is ever predicted from NaN.
+/// its line in `data` (or its index): no class is ever predicted from NaN.
 pub fn predicted_classes(
     probabilities: &[f32],
     classes: usize,
-    data_name: &str,
+    data: DataRows<'_>,
 ) -> Result<Vec<usize>> {
     probabilities
         .chunks_exact(classes.max(1))
@@ -144,9 +169,10 @@ pub fn predicted_classes(
         .map(|(row, p)| {
             if p.iter().any(|v| !v.is_finite()) {
                 return Err(CliError::new(format!(
-                    "{data_name}: row {row} (counting from 0): the model's class \
-                     probabilities are not finite, so no class can be predicted; the row's \
-                     features are far outside the range the model was trained on"
+                    "{}: the model's class probabilities are not finite, so no class can be \
+                     predicted; the row's features are far outside the range the model was \
+                     trained on",
+                    data.place(row)
                 )));
             }
             let best = (1..p.len()).fold(0, |best, c| if p[c] > p[best] { c } else { best });
@@ -433,14 +459,26 @@ mod tests {
 
     #[test]
     fn no_class_is_predicted_from_nan() {
+        let rows = |lines| DataRows {
+            name: "d.csv",
+            lines,
+        };
         assert_eq!(
-            predicted_classes(&[0.2, 0.8, 0.5, 0.5], 2, "d").unwrap(),
+            predicted_classes(&[0.2, 0.8, 0.5, 0.5], 2, rows(None)).unwrap(),
             [1, 0]
         );
-        let err = predicted_classes(&[0.2, 0.8, f32::NAN, 0.5], 2, "d.csv").unwrap_err();
+        let nan = [0.2, 0.8, f32::NAN, 0.5];
+        let err = predicted_classes(&nan, 2, rows(None)).unwrap_err();
         assert!(
             err.to_string()
                 .starts_with("d.csv: row 1 (counting from 0): the model's class"),
+            "{err}"
+        );
+        // Read from a file: the row's line in it.
+        let err = predicted_classes(&nan, 2, rows(Some(&[2, 7]))).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("d.csv: line 7: the model's class"),
             "{err}"
         );
     }

@@ -1334,8 +1334,9 @@ fn classes_are_matched_by_index_only_when_no_name_matches_and_it_is_said() {
     contains(
         &err,
         &format!(
-            "{numbered} (CSV file): the class \"0\" is not one of the classes of the model \
-             {shifted} (1, 2, 3); classes are matched by index only when no class name matches"
+            "{numbered} (CSV file): line 2: the class \"0\" is not one of the classes of the \
+             model {shifted} (1, 2, 3); classes are matched by index only when no class name \
+             matches"
         ),
     );
     // No names in common, but the model's classes are numbers: no indices either.
@@ -1393,8 +1394,78 @@ fn model_files_are_validated_and_nan_never_predicts_a_class() {
         "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm\n0,1,1,1\n10,1,1,1\n",
     );
     let err = fails(&["predict", "--model", &overflowing, "--data", &rows]);
-    contains(&err, "rows.csv: row 1 (counting from 0): the model's class probabilities are not finite, so no class can be predicted");
+    contains(&err, "rows.csv: line 3: the model's class probabilities are not finite, so no class can be predicted");
     ok(&["predict", "--model", &model, "--data", &rows]);
+}
+
+/// A row found wrong after reading (no class can be predicted for it, its class is not
+/// the model's) is named by its line in the file, counting the header, blank lines and
+/// quoted line breaks, also when the rows evaluated are a shuffled test part.
+#[test]
+fn bad_rows_are_named_by_their_line_in_the_file() {
+    let scratch = Scratch::new("bad-row-lines");
+    iris_model(&scratch);
+    let mut json: serde_json::Value = serde_json::from_str(&scratch.read("iris.json")).unwrap();
+    json["weight"] = serde_json::json!([3e38, 0, 0, 0, -3e38, 0, 0, 0, 0, 0, 0, 0]);
+    json["standardization"] = serde_json::Value::Null;
+    let overflowing = scratch.write("overflow.json", json.to_string());
+    // Row 3 (counting from 0) overflows; it is on line 8.
+    let header = "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,species\n";
+    let body = "0,1,1,1,setosa\n\n0,1,1,\"\n1\",setosa\n0,1,1,1,setosa\n\n10,1,1,1,setosa\n";
+    let rows = scratch.write("rows.csv", format!("{header}{body}"));
+    let err = fails(&["predict", "--model", &overflowing, "--data", &rows]);
+    contains(
+        &err,
+        &format!("{rows}: line 8: the model's class probabilities are not finite"),
+    );
+    let err = fails(&["eval", "--model", &overflowing, "--data", &rows]);
+    contains(
+        &err,
+        &format!("{rows} (CSV file): line 8: the model's class probabilities are not finite"),
+    );
+    // A shuffled test part: the row is still named by its line, with whichever split seed
+    // puts it in the test part.
+    let mut failed = 0;
+    for seed in 0..6 {
+        let seed = seed.to_string();
+        let args = [
+            "eval",
+            "--model",
+            &overflowing,
+            "--data",
+            "-",
+            "--test-fraction",
+            "0.5",
+            "--split-seed",
+            &seed,
+        ];
+        let out = with_stdin(&args, format!("{header}{body}").as_bytes());
+        if out.code == Some(0) {
+            continue;
+        }
+        let err = failed_with(1, out, &args);
+        contains(
+            &err,
+            "standard input (CSV): line 8: the model's class probabilities are not finite",
+        );
+        failed += 1;
+    }
+    assert!(
+        (1..6).contains(&failed),
+        "{failed} of 6 test parts hold the row"
+    );
+
+    // A class the model does not know: named with the first line it is on.
+    let body = "0,1,1,1,setosa\n\n0,1,1,1,\"rosa\"\n0,1,1,1,\"lo\nng\"\n0,1,1,1,rosa\n";
+    let rows = scratch.write("rosa.csv", format!("{header}{body}"));
+    let err = fails(&["eval", "--model", &overflowing, "--data", &rows]);
+    contains(
+        &err,
+        &format!(
+            "{rows} (CSV file): line 5: the class \"lo\\nng\" is not one of the classes of the \
+             model {overflowing} (setosa, versicolor, virginica)"
+        ),
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::cli::PredictArgs;
 use crate::console;
 use crate::error::{CliError, Result};
 use crate::output::{write_atomically, Files};
-use crate::report::predicted_classes;
+use crate::report::{predicted_classes, DataRows};
 use crate::source::{announce_stdin, Reading, Source, Spec, STDIN};
 use data::{ColumnSelection, FeatureTable};
 use nn::models::SoftmaxRegression;
@@ -36,7 +36,7 @@ pub fn run(args: &PredictArgs) -> Result<()> {
         classes: model.class_names(),
     };
     let reading = Reading::from(&args.read).to_evaluate();
-    let (features, ids, data_name) = if spec.is_csv() {
+    let (features, ids, data_name, lines) = if spec.is_csv() {
         if args.hold_out.test_fraction.is_some() || args.hold_out.split_seed.is_some() {
             return Err(CliError::usage(
                 "predict reads every row of a CSV file; --test-fraction and --split-seed \
@@ -51,7 +51,7 @@ pub fn run(args: &PredictArgs) -> Result<()> {
         if args.by_position {
             align::feature_columns(expected, &table.names, &name, true)?;
         }
-        (table.features, table.ids, name)
+        (table.features, table.ids, name, Some(table.lines))
     } else {
         if args.id.is_some() {
             return Err(CliError::usage(format!(
@@ -63,11 +63,16 @@ pub fn run(args: &PredictArgs) -> Result<()> {
         let data_name = source.describe();
         let part = source.evaluation_part(&args.hold_out)?;
         let features = align::features(expected, &part.data, &data_name, args.by_position)?;
-        (features, None, data_name)
+        let lines = part.data.lines().map(<[usize]>::to_vec);
+        (features, None, data_name, lines)
     };
 
     let probabilities = model.predict_proba_rows(&features);
-    let predicted = predicted_classes(probabilities.data(), model.n_classes(), &data_name)?;
+    let rows = DataRows {
+        name: &data_name,
+        lines: lines.as_deref(),
+    };
+    let predicted = predicted_classes(probabilities.data(), model.n_classes(), rows)?;
     let id_column = args.id.as_deref().unwrap_or("row");
     let write = |out: &mut dyn Write| {
         write_predictions(

@@ -52,6 +52,9 @@ pub struct FeatureTable {
     pub rows: usize,
     /// The id column's cells, one per row, if an id column was asked for.
     pub ids: Option<Vec<String>>,
+    /// The 1-based line each row starts on (the header is line 1), to name a row in
+    /// messages.
+    pub lines: Vec<usize>,
 }
 
 /// Reads the columns `selection` names of a CSV file (plain or gzipped).
@@ -148,7 +151,7 @@ fn feature_table(
     // The data rows.
     let mut features = Vec::new();
     let mut ids = selection.id.as_ref().map(|_| Vec::new());
-    let mut rows = 0;
+    let mut lines = Vec::new();
     while let Some(record) = records.next_row()? {
         check_row_length(&record, columns, file)?;
         for &c in &found {
@@ -157,9 +160,9 @@ fn feature_table(
         if let (Some(ids), Some(c)) = (ids.as_mut(), id_column) {
             ids.push(present_text(&record, c, columns, file)?.to_string());
         }
-        rows += 1;
+        lines.push(record.line);
     }
-    if rows == 0 {
+    if lines.is_empty() {
         return Err(DataError::HeaderOnly {
             file: file.to_string(),
         });
@@ -168,8 +171,9 @@ fn feature_table(
     Ok(FeatureTable {
         names: found.iter().map(|&c| columns[c].clone()).collect(),
         features,
-        rows,
+        rows: lines.len(),
         ids,
+        lines,
     })
 }
 
@@ -215,6 +219,10 @@ mod tests {
             parse(text, &["b", "a"]).unwrap(),
             (vec![2.0, 1.5, -40.0, 3.0], 2)
         );
+        let selection = ColumnSelection::features(&names(&["a"]));
+        let table = parse_csv_columns(text.as_bytes(), "t.csv", &selection, &CsvOptions::default())
+            .unwrap();
+        assert_eq!(table.lines, [3, 4], "blank lines are counted");
     }
 
     #[test]

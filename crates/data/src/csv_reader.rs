@@ -215,9 +215,9 @@ fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset,
     let mut label_ids = Vec::new(); // index into `label_texts`, in first-seen order
     let mut label_texts: Vec<String> = Vec::new();
     let mut label_index: HashMap<String, usize> = HashMap::new();
-    let mut last_line = 1;
+    let mut lines = Vec::new();
     while let Some(record) = records.next_row()? {
-        last_line = record.line;
+        lines.push(record.line);
         check_row_length(&record, columns, file)?;
         for &c in &feature_columns {
             features.push(parse_cell(&record, c, columns, file)?);
@@ -243,7 +243,7 @@ fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset,
             file: file.to_string(),
             column: target + 1,
             column_name: columns[target].clone(),
-            last_line,
+            last_line: lines.last().copied().unwrap_or(1),
             classes: label_texts,
         });
     }
@@ -262,7 +262,8 @@ fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset,
         feature_names,
         class_names,
     )?;
-    Ok(data.with_target_name(columns[target].clone()))
+    data.with_target_name(columns[target].clone())
+        .with_lines(lines)
 }
 
 /// Numbers the distinct labels (given in first-seen order). Returns the class index of each
@@ -436,6 +437,14 @@ mod tests {
             err.to_string().starts_with("t.csv: line 5, column 1 (a)"),
             "{err}"
         );
+    }
+
+    /// Each row knows its line: blank lines and quoted line breaks are counted.
+    #[test]
+    fn rows_keep_their_lines() {
+        let text = "\na,label\n1,x\n\n\"2\n\",y\n3,x\n";
+        let ds = parse(text, &CsvOptions::default()).unwrap();
+        assert_eq!(ds.lines(), Some(&[3, 5, 7][..]));
     }
 
     #[test]

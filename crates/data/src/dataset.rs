@@ -18,7 +18,12 @@ use crate::DataError;
 ///
 /// A class may have no examples (for instance a class missing from a small subset): its
 /// count in [`class_counts`](Dataset::class_counts) is then 0.
-#[derive(Clone, PartialEq)]
+///
+/// Data read from a text file knows the line each row came from ([`lines`](Dataset::lines)),
+/// and keeps it through subsets and splits, so that a problem found in a row later (a
+/// class a model does not know, say) can name its line in the file. Two data sets are equal
+/// when their rows, labels and names are: the lines are where rows came from, not data.
+#[derive(Clone)]
 pub struct Dataset {
     features: Vec<f32>,
     n_features: usize,
@@ -26,6 +31,18 @@ pub struct Dataset {
     feature_names: Vec<String>,
     class_names: Vec<String>,
     target_name: String,
+    lines: Option<Vec<usize>>,
+}
+
+impl PartialEq for Dataset {
+    fn eq(&self, other: &Dataset) -> bool {
+        self.features == other.features
+            && self.n_features == other.n_features
+            && self.labels == other.labels
+            && self.feature_names == other.feature_names
+            && self.class_names == other.class_names
+            && self.target_name == other.target_name
+    }
 }
 
 impl Dataset {
@@ -96,6 +113,7 @@ impl Dataset {
             feature_names,
             class_names,
             target_name: "label".to_string(),
+            lines: None,
         })
     }
 
@@ -182,6 +200,33 @@ impl Dataset {
         }
     }
 
+    /// The 1-based line of the file each row was read from (the header is line 1), for data
+    /// read from text; `None` for data made in memory or read from binary files.
+    ///
+    /// ```
+    /// let ds = data::parse_csv(b"x,label\n1,a\n\n2,b\n", "t.csv", &Default::default())?;
+    /// assert_eq!(ds.lines(), Some(&[2, 4][..]));
+    /// assert_eq!(ds.subset(&[1]).lines(), Some(&[4][..]));
+    /// # Ok::<(), data::DataError>(())
+    /// ```
+    pub fn lines(&self) -> Option<&[usize]> {
+        self.lines.as_deref()
+    }
+
+    /// The same data set with the line each row was read from (see [`lines`](Dataset::lines)).
+    /// Fails unless there is one line per row.
+    pub fn with_lines(self, lines: Vec<usize>) -> Result<Dataset, DataError> {
+        if lines.len() != self.len() {
+            return Err(DataError::Invalid {
+                reason: format!("{} line numbers for {} rows", lines.len(), self.len()),
+            });
+        }
+        Ok(Dataset {
+            lines: Some(lines),
+            ..self
+        })
+    }
+
     /// Iterates over the examples as `(features, label)` pairs.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&[f32], usize)> + '_ {
         (0..self.len()).map(move |i| (self.row(i), self.labels[i]))
@@ -207,6 +252,7 @@ impl Dataset {
             feature_names: self.feature_names.clone(),
             class_names: self.class_names.clone(),
             target_name: self.target_name.clone(),
+            lines: (self.lines.as_ref()).map(|lines| indices.iter().map(|&i| lines[i]).collect()),
         }
     }
 
@@ -214,15 +260,19 @@ impl Dataset {
     ///
     /// Fails if there are fewer names than needed by the labels.
     pub fn with_class_names(self, class_names: Vec<String>) -> Result<Dataset, DataError> {
-        let target_name = self.target_name;
-        Dataset::new(
+        let (target_name, lines) = (self.target_name, self.lines);
+        let ds = Dataset::new(
             self.features,
             self.n_features,
             self.labels,
             self.feature_names,
             class_names,
-        )
-        .map(|ds| ds.with_target_name(target_name))
+        )?;
+        Ok(Dataset {
+            target_name,
+            lines,
+            ..ds
+        })
     }
 
     /// Takes the data set apart into `(features, labels)`, without copying.
@@ -329,6 +379,17 @@ mod tests {
         assert_eq!(ds.subset(&[1]).target_name(), "species");
         let renamed = ds.with_class_names(names("z", 2)).unwrap();
         assert_eq!(renamed.target_name(), "species");
+    }
+
+    #[test]
+    fn lines_follow_their_rows_and_are_not_compared() {
+        assert_eq!(small().lines(), None);
+        assert!(small().with_lines(vec![2, 3]).is_err());
+        let ds = small().with_lines(vec![2, 5, 6]).unwrap();
+        assert_eq!(ds.subset(&[2, 0]).lines(), Some(&[6, 2][..]));
+        let renamed = ds.clone().with_class_names(names("z", 2)).unwrap();
+        assert_eq!(renamed.lines(), Some(&[2, 5, 6][..]));
+        assert_eq!(ds, small());
     }
 
     #[test]

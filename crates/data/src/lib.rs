@@ -14,7 +14,8 @@
 //! assert_eq!((train.len(), test.len()), (120, 30));
 //! ```
 //!
-//! - [`Dataset`]: features `[n, d]` as row-major `f32`, labels `0..k`, feature and class names.
+//! - [`Dataset`]: features `[n, d]` as row-major `f32`, labels `0..k`, feature and class names,
+//!   and, for data read from text, the line of each row (kept through subsets and splits).
 //! - [`read_csv`] / [`read_csv_from`] / [`parse_csv`]: a header row, one target column (by
 //!   name, default last), numeric features; gzip detected by content; any delimiter. Errors
 //!   name file, line, column and value, and point at the usual mistakes (another delimiter,
