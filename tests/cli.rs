@@ -1371,6 +1371,15 @@ fn text_that_is_not_utf8_is_refused_with_the_line_and_a_hint() {
     contains(&err, "line 2, column 3 (drink): the text is not UTF-8");
 }
 
+/// A valid iris model, from the scratch directory's `iris.json` (see [`iris_model`]), whose
+/// class scores overflow to infinity for a sepal length of 10 (and not for 0).
+fn overflowing_model(scratch: &Scratch) -> String {
+    let mut json: serde_json::Value = serde_json::from_str(&scratch.read("iris.json")).unwrap();
+    json["weight"] = serde_json::json!([3e38, 0, 0, 0, -3e38, 0, 0, 0, 0, 0, 0, 0]);
+    json["standardization"] = serde_json::Value::Null;
+    scratch.write("overflow.json", json.to_string())
+}
+
 #[test]
 fn model_files_are_validated_and_nan_never_predicts_a_class() {
     let scratch = Scratch::new("validated");
@@ -1385,10 +1394,7 @@ fn model_files_are_validated_and_nan_never_predicts_a_class() {
     );
 
     // A valid model whose class scores overflow on extreme inputs: no class from NaN.
-    let mut json: serde_json::Value = serde_json::from_str(&scratch.read("iris.json")).unwrap();
-    json["weight"] = serde_json::json!([3e38, 0, 0, 0, -3e38, 0, 0, 0, 0, 0, 0, 0]);
-    json["standardization"] = serde_json::Value::Null;
-    let overflowing = scratch.write("overflow.json", json.to_string());
+    let overflowing = overflowing_model(&scratch);
     let rows = scratch.write(
         "rows.csv",
         "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm\n0,1,1,1\n10,1,1,1\n",
@@ -1405,10 +1411,7 @@ fn model_files_are_validated_and_nan_never_predicts_a_class() {
 fn bad_rows_are_named_by_their_line_in_the_file() {
     let scratch = Scratch::new("bad-row-lines");
     iris_model(&scratch);
-    let mut json: serde_json::Value = serde_json::from_str(&scratch.read("iris.json")).unwrap();
-    json["weight"] = serde_json::json!([3e38, 0, 0, 0, -3e38, 0, 0, 0, 0, 0, 0, 0]);
-    json["standardization"] = serde_json::Value::Null;
-    let overflowing = scratch.write("overflow.json", json.to_string());
+    let overflowing = overflowing_model(&scratch);
     // Row 3 (counting from 0) overflows; it is on line 8.
     let header = "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,species\n";
     let body = "0,1,1,1,setosa\n\n0,1,1,\"\n1\",setosa\n0,1,1,1,setosa\n\n10,1,1,1,setosa\n";
