@@ -14,6 +14,7 @@
 use crate::error::{CliError, Result};
 use crate::report::{name_list, DataRows};
 use data::Dataset;
+use std::collections::HashMap;
 
 /// The feature and class names data must be fitted to, and how to name their owner in
 /// messages (`the model m.json`, `the training data`).
@@ -205,7 +206,11 @@ pub fn class_map(
     data_classes: &[String],
 ) -> std::result::Result<ClassMap, UnknownClass> {
     let classes = expected.classes;
-    let position = |c: &String| classes.iter().position(|m| m == c);
+    // A map, as there may be thousands of classes on both sides.
+    let by_name: HashMap<&str, usize> = (classes.iter().enumerate())
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    let position = |c: &String| by_name.get(c.as_str()).copied();
     let unknown = data_classes.iter().position(|c| position(c).is_none());
     let Some(unknown) = unknown else {
         let labels = data_classes.iter().filter_map(position).collect();
