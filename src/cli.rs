@@ -5,6 +5,7 @@
 //! any other error (`error: ...`, exit code 1) with the parser's own explanation.
 
 use clap::{Args, Parser, Subcommand};
+use data::display::float;
 use nn::optim::OptimizerConfig;
 use std::path::PathBuf;
 
@@ -390,7 +391,7 @@ fn optimizer_long_help() -> String {
 fn fraction(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(f) if f > 0.0 && f < 1.0 => Ok(f),
-        Ok(f) => Err(format!("{f} is not strictly between 0 and 1")),
+        Ok(f) => Err(format!("{} is not strictly between 0 and 1", float(f))),
         Err(_) => Err(format!("`{text}` is not a number")),
     }
 }

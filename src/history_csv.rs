@@ -1,27 +1,28 @@
 //! The per-epoch history of a training run as CSV, for `tapegrad train --history`.
 
+use data::display::float;
 use nn::train::History;
 use std::io::{self, Write};
 
 /// Writes `epoch,train_loss,train_accuracy,<e>_loss,<e>_accuracy,learning_rate,steps`,
 /// one row per epoch, where `<e>` is `evaluation` (`test`, or `validation` under early
-/// stopping). Numbers are written in full precision.
+/// stopping). Numbers are written in full precision, in [`float`]'s short form.
 pub fn write_history(out: &mut dyn Write, history: &History, evaluation: &str) -> io::Result<()> {
     writeln!(
         out,
         "epoch,train_loss,train_accuracy,{evaluation}_loss,{evaluation}_accuracy,learning_rate,steps"
     )?;
-    let optional = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    let optional = |v: Option<f64>| v.map_or(String::new(), |v| float(v).to_string());
     for r in &history.epochs {
         writeln!(
             out,
             "{},{},{},{},{},{},{}",
             r.epoch,
-            r.train_loss,
-            r.train_metric,
+            float(r.train_loss),
+            float(r.train_metric),
             optional(r.validation_loss),
             optional(r.validation_metric),
-            r.learning_rate,
+            float(r.learning_rate),
             r.steps
         )?;
     }

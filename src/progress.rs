@@ -3,6 +3,7 @@
 //! epoch on standard output (standard error under `--json`).
 
 use crate::error::{CliError, Result};
+use data::display::float;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nn::train::{EpochReport, Progress};
 use std::io::IsTerminal;
@@ -81,7 +82,11 @@ impl TrainingDisplay {
                     }
                     bar.set_position(step as u64);
                     if step == 1 || step % 10 == 0 || step == steps_per_epoch {
-                        bar.set_message(format!("epoch {epoch}/{} loss {loss:.4}", self.epochs));
+                        bar.set_message(format!(
+                            "epoch {epoch}/{} loss {:.4}",
+                            self.epochs,
+                            float(loss)
+                        ));
                     }
                 }
             }
@@ -115,14 +120,14 @@ impl Drop for TrainingDisplay {
 
 /// One line of the epoch table; `-` where there is no evaluated part.
 pub fn epoch_line(r: &EpochReport) -> String {
-    let optional = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.4}"));
+    let optional = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.4}", float(v)));
     format!(
         "{:>5}  {:>10.4}  {:>9.4}  {:>9}  {:>9}  {:>8.5}",
         r.epoch,
-        r.train_loss,
-        r.train_metric,
+        float(r.train_loss),
+        float(r.train_metric),
         optional(r.validation_loss),
         optional(r.validation_metric),
-        r.learning_rate
+        float(r.learning_rate)
     )
 }

@@ -4,6 +4,7 @@
 
 use crate::cli::{HoldOutArgs, ReadArgs};
 use crate::error::{CliError, Result};
+use data::display::float;
 use data::{CsvOptions, Dataset, MnistSplit, ReadLimits};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -195,7 +196,7 @@ impl Source {
                     return Ok((Part::new(ds, "all rows (--test-fraction 0)"), None));
                 }
                 let (train, test) = data::train_test_split_stratified(&ds, fraction, seed);
-                let how = format!("fraction {fraction}, split seed {seed}");
+                let how = format!("fraction {}, split seed {seed}", float(fraction));
                 Ok((
                     Part::new(train, format!("training part ({how})")),
                     Some(Part::new(test, format!("test part ({how})"))),

@@ -4,6 +4,7 @@
 
 use crate::cli::TrainArgs;
 use crate::error::{CliError, Result};
+use data::display::float;
 use nn::optim::OptimizerConfig;
 use nn::sampling::Sampling;
 use nn::schedule::Schedule;
@@ -78,7 +79,7 @@ pub fn resolve(args: &TrainArgs, defaults: Defaults, n_train: usize) -> Result<T
             let schedule = Schedule::Constant { rate };
             schedule
                 .validate()
-                .map_err(|e| CliError::usage(format!("invalid --lr {rate}: {e}")))?;
+                .map_err(|e| CliError::usage(format!("invalid --lr {}: {e}", float(rate))))?;
             schedule
         }
         (None, None) => {
@@ -94,7 +95,8 @@ pub fn resolve(args: &TrainArgs, defaults: Defaults, n_train: usize) -> Result<T
     let l2 = args.l2.unwrap_or(defaults.l2);
     if !(l2.is_finite() && l2 >= 0.0) {
         return Err(CliError::usage(format!(
-            "--l2 must be finite and non-negative, got {l2}"
+            "--l2 must be finite and non-negative, got {}",
+            float(l2)
         )));
     }
     let standardize = if args.standardize {
@@ -146,11 +148,16 @@ pub fn schedule_warning(schedule: &Schedule, steps: usize) -> Option<String> {
             };
             let what = if total_steps > steps {
                 let last = schedule.rate(steps.saturating_sub(1));
-                format!("so the rate only falls to {last:.4} instead of {min}")
+                format!(
+                    "so the rate only falls to {:.4} instead of {}",
+                    float(last),
+                    float(min)
+                )
             } else {
                 format!(
-                    "so its last {} steps run at the final rate {min}",
-                    steps - total_steps
+                    "so its last {} steps run at the final rate {}",
+                    steps - total_steps,
+                    float(min)
                 )
             };
             Some(format!(
@@ -189,7 +196,7 @@ pub fn describe(config: &TrainConfig) -> String {
         config.sampling,
         config.optimizer,
         config.schedule,
-        config.l2,
+        float(config.l2),
         if config.standardize { "yes" } else { "no" },
         config.init,
         config.seed

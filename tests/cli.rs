@@ -1494,6 +1494,60 @@ fn a_loss_that_explodes_without_nan_is_a_divergence_and_saves_nothing() {
     contains(&err, "training diverged");
 }
 
+/// Rust's `{}` never writes an exponent: 1e300 would be echoed as 301 digits.
+#[test]
+fn very_large_and_small_numbers_are_echoed_in_short_form() {
+    let digits = |text: &str| {
+        assert!(
+            !text.contains("0000000000"),
+            "a number written out in full:\n{text}"
+        );
+    };
+    let out = tapegrad(&["train", "--data", "iris", "--epochs", "1", "--lr", "1e300"]);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    let err = failed_with(1, out, &["--lr", "1e300"]);
+    contains(&all, "schedule: constant:1e300\n");
+    contains(&err, "(learning rate 1e300); try a smaller learning rate");
+    digits(&all);
+
+    let err = misused(&["train", "--data", "iris", "--l2", "-1e300"]);
+    contains(&err, "--l2 must be finite and non-negative, got -1e300");
+    digits(&err);
+    let err = misused(&["train", "--data", "iris", "--test-fraction", "1e300"]);
+    contains(&err, "1e300 is not in [0, 1)");
+    digits(&err);
+    let err = misused(&[
+        "train",
+        "--data",
+        "iris",
+        "--schedule",
+        "cosine:1e-300,1e-200,10",
+    ]);
+    contains(
+        &err,
+        "the minimum rate 1e-200 exceeds the initial rate 1e-300",
+    );
+    digits(&err);
+
+    let out = ok(&[
+        "train",
+        "--data",
+        "iris",
+        "--epochs",
+        "1",
+        "--optimizer",
+        "adam:eps=1e-300",
+        "--schedule",
+        "exponential:0.1,1e-20",
+        "--l2",
+        "1e-30",
+    ]);
+    contains(&out, "optimizer: adam:beta1=0.9,beta2=0.999,eps=1e-300,");
+    contains(&out, "schedule: exponential:0.1,1e-20\n");
+    contains(&out, "l2: 1e-30\n");
+    digits(&out);
+}
+
 // ---- 3. Bounded memory on hostile input ----
 
 /// The virtual memory a hostile-input run may use: far below what the input expands to.

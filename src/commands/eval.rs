@@ -9,6 +9,7 @@ use crate::error::{CliError, Result};
 use crate::output::Files;
 use crate::report::{confusion_text, per_class_text, Evaluation};
 use crate::source::{Reading, Source, Spec};
+use data::display::float;
 use nn::models::SoftmaxRegression;
 use serde::Serialize;
 use std::path::Path;
@@ -93,7 +94,7 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         evaluation.correct,
         evaluation.rows
     );
-    say!("mean cross-entropy: {:.4}", evaluation.loss);
+    say!("mean cross-entropy: {:.4}", float(evaluation.loss));
     say!("\n{}", confusion_text(&evaluation));
     say!("\n{}", per_class_text(&evaluation.per_class));
 

@@ -145,8 +145,11 @@ fn write_predictions(
         csv.write_field(&classes[best])?;
         for value in p {
             field.clear();
-            std::fmt::Write::write_fmt(&mut field, format_args!("{value}"))
-                .map_err(io::Error::other)?;
+            std::fmt::Write::write_fmt(
+                &mut field,
+                format_args!("{}", data::display::float(*value)),
+            )
+            .map_err(io::Error::other)?;
             csv.write_field(&field)?;
         }
         csv.write_record(None::<&[u8]>)?;

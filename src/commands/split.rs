@@ -77,8 +77,11 @@ pub fn write_csv(out: &mut dyn Write, data: &Dataset) -> io::Result<()> {
     for (row, label) in data.iter() {
         for value in row {
             field.clear();
-            std::fmt::Write::write_fmt(&mut field, format_args!("{value}"))
-                .map_err(io::Error::other)?;
+            std::fmt::Write::write_fmt(
+                &mut field,
+                format_args!("{}", data::display::float(*value)),
+            )
+            .map_err(io::Error::other)?;
             csv.write_field(&field)?;
         }
         csv.write_field(&data.class_names()[label])?;

@@ -13,6 +13,7 @@ use crate::progress::TrainingDisplay;
 use crate::report::Evaluation;
 use crate::source::{one_stdin, Part, Reading, Source, Spec};
 use crate::train_config::{self, Defaults};
+use data::display::float;
 use data::Dataset;
 use nn::models::SoftmaxRegression;
 use nn::train::{History, TrainConfig};
@@ -123,7 +124,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             say!(
                 "validation: {} of those rows held out (fraction {}, seed {}), {} left to fit on",
                 validation.as_ref().map_or(0, Dataset::len),
-                args.validation_fraction,
+                float(args.validation_fraction),
                 args.seed,
                 fit_on.len()
             );

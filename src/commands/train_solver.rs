@@ -12,6 +12,7 @@ use crate::console;
 use crate::error::{CliError, Result};
 use crate::output::OutputSet;
 use crate::report::Evaluation;
+use data::display::float;
 use nn::models::SoftmaxRegression;
 use nn::solver::{SolveConfig, SolveReport, Solver};
 use serde::Serialize;
@@ -73,7 +74,8 @@ pub fn run(args: &TrainArgs, solver: Solver, started: Instant) -> Result<()> {
     let l2 = args.l2.unwrap_or(1.0 / n as f64);
     if !(l2.is_finite() && l2 >= 0.0) {
         return Err(CliError::usage(format!(
-            "--l2 must be finite and non-negative, got {l2}"
+            "--l2 must be finite and non-negative, got {}",
+            float(l2)
         )));
     }
     let solver = match args.epochs {
@@ -95,9 +97,10 @@ pub fn run(args: &TrainArgs, solver: Solver, started: Instant) -> Result<()> {
                 ))
         );
         say!(
-            "solver: {} (at most {} iterations), l2 {l2:e}, standardize {standardize}",
+            "solver: {} (at most {} iterations), l2 {}, standardize {standardize}",
             solver.name(),
-            solver.max_iterations()
+            solver.max_iterations(),
+            float(l2)
         );
     }
 
@@ -110,7 +113,7 @@ pub fn run(args: &TrainArgs, solver: Solver, started: Instant) -> Result<()> {
         report.evaluations,
         report.hvps,
         report.stop,
-        report.value,
+        float(report.value),
         report.gradient_max,
         report.seconds()
     );
@@ -161,7 +164,12 @@ fn write_iterations(out: &mut dyn Write, report: &SolveReport) -> io::Result<()>
         writeln!(
             out,
             "{},{},{},{},{},{}",
-            r.iteration, r.value, r.gradient_max, r.evaluations, r.hvps, r.seconds
+            r.iteration,
+            float(r.value),
+            float(r.gradient_max),
+            r.evaluations,
+            r.hvps,
+            float(r.seconds)
         )?;
     }
     Ok(())

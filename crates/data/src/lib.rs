@@ -31,6 +31,8 @@
 //!   MNIST, compiled into the library (they load from any directory).
 //! - [`train_test_split_stratified`], [`shuffle`], [`permutation`]: deterministic from a seed.
 //! - [`Standardizer`]: per-feature `(x - mean) / std`, saveable as plain numbers.
+//! - [`display`]: how the project shows users' values in messages and files (floats in a
+//!   short form that reads back exactly).
 //!
 //! No reader panics on bad input, and none can be made to read without end: every problem
 //! is a [`DataError`].
@@ -48,6 +50,7 @@ mod csv_columns;
 mod csv_common;
 mod csv_reader;
 mod dataset;
+pub mod display;
 mod error;
 pub mod files;
 #[allow(unsafe_code)]

@@ -60,7 +60,7 @@ impl std::fmt::Display for Init {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Init::Zeros => f.write_str("zeros"),
-            Init::Normal { std } => write!(f, "normal (std {std})"),
+            Init::Normal { std } => write!(f, "normal (std {})", data::display::float(*std)),
             Init::Xavier => f.write_str("xavier"),
         }
     }

@@ -47,6 +47,7 @@
 //! assert_eq!(schedule.to_string(), "step:0.5,0.5,10");
 //! ```
 
+use data::display::float;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -180,7 +181,8 @@ impl Schedule {
                 Ok(())
             } else {
                 Err(format!(
-                    "{kind} schedule: {what} must be positive and finite, got {x}"
+                    "{kind} schedule: {what} must be positive and finite, got {}",
+                    float(x)
                 ))
             }
         }
@@ -189,7 +191,8 @@ impl Schedule {
                 Ok(())
             } else {
                 Err(format!(
-                    "{kind} schedule: {what} must be non-negative and finite, got {x}"
+                    "{kind} schedule: {what} must be non-negative and finite, got {}",
+                    float(x)
                 ))
             }
         }
@@ -229,7 +232,8 @@ impl Schedule {
                 positive("step decay", "the initial rate", initial)?;
                 if !(gamma > 0.0 && gamma <= 1.0) {
                     return Err(format!(
-                        "step decay schedule: gamma must lie in (0, 1], got {gamma}"
+                        "step decay schedule: gamma must lie in (0, 1], got {}",
+                        float(gamma)
                     ));
                 }
                 if every == 0 {
@@ -251,7 +255,9 @@ impl Schedule {
                 non_negative("cosine", "the minimum rate", min)?;
                 if min > initial {
                     return Err(format!(
-                        "cosine schedule: the minimum rate {min} exceeds the initial rate {initial}"
+                        "cosine schedule: the minimum rate {} exceeds the initial rate {}",
+                        float(min),
+                        float(initial)
                     ));
                 }
                 if total_steps == 0 {
@@ -419,30 +425,39 @@ impl fmt::Display for Schedule {
     /// The compact syntax that [`FromStr`] reads back to an equal schedule.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Schedule::Constant { rate } => write!(f, "constant:{rate}"),
+            Schedule::Constant { rate } => write!(f, "constant:{}", float(*rate)),
             Schedule::Piecewise { boundaries, rates } => {
                 write!(f, "piecewise:")?;
                 for (rate, boundary) in rates.iter().zip(boundaries) {
-                    write!(f, "{rate}@{boundary},")?;
+                    write!(f, "{}@{boundary},", float(*rate))?;
                 }
                 match rates.get(boundaries.len()) {
-                    Some(last) => write!(f, "{last}"),
+                    Some(last) => write!(f, "{}", float(*last)),
                     None => Ok(()),
                 }
             }
-            Schedule::Exponential { initial, decay } => write!(f, "exponential:{initial},{decay}"),
+            Schedule::Exponential { initial, decay } => {
+                write!(f, "exponential:{},{}", float(*initial), float(*decay))
+            }
             Schedule::StepDecay {
                 initial,
                 gamma,
                 every,
-            } => write!(f, "step:{initial},{gamma},{every}"),
-            Schedule::InverseTime { initial, decay } => write!(f, "inverse:{initial},{decay}"),
+            } => write!(f, "step:{},{},{every}", float(*initial), float(*gamma)),
+            Schedule::InverseTime { initial, decay } => {
+                write!(f, "inverse:{},{}", float(*initial), float(*decay))
+            }
             Schedule::Cosine {
                 initial,
                 min,
                 total_steps,
                 warmup_steps,
-            } => write!(f, "cosine:{initial},{min},{total_steps},{warmup_steps}"),
+            } => write!(
+                f,
+                "cosine:{},{},{total_steps},{warmup_steps}",
+                float(*initial),
+                float(*min)
+            ),
         }
     }
 }

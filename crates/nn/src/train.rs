@@ -11,6 +11,7 @@ use crate::linear::{Init, Linear};
 use crate::optim::OptimizerConfig;
 use crate::sampling::{BatchSampler, Sampling};
 use crate::schedule::Schedule;
+use data::display::float;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::ControlFlow;
@@ -170,8 +171,10 @@ impl fmt::Display for TrainError {
                 learning_rate,
             } => write!(
                 f,
-                "training diverged: the loss is {loss} at epoch {epoch}, step {step} \
-                 (learning rate {learning_rate}); try a smaller learning rate"
+                "training diverged: the loss is {} at epoch {epoch}, step {step} \
+                 (learning rate {}); try a smaller learning rate",
+                float(*loss),
+                float(*learning_rate)
             ),
             TrainError::RanAway {
                 epoch,
@@ -182,8 +185,10 @@ impl fmt::Display for TrainError {
             } => write!(
                 f,
                 "training diverged: after epoch {epoch} the training loss is {loss:.4e}, more \
-                 than {factor} times the {baseline:.4} of a model that knows nothing \
-                 (learning rate {learning_rate}); try a smaller learning rate"
+                 than {} times the {baseline:.4} of a model that knows nothing \
+                 (learning rate {}); try a smaller learning rate",
+                float(*factor),
+                float(*learning_rate)
             ),
             TrainError::Invalid(message) => f.write_str(message),
         }

@@ -972,7 +972,7 @@ fn display_prints_what_the_parser_reads_back() {
     }
     assert_eq!(
         OptimizerConfig::adam().to_string(),
-        "adam:beta1=0.9,beta2=0.999,eps=0.00000001,weight_decay=0"
+        "adam:beta1=0.9,beta2=0.999,eps=1e-8,weight_decay=0"
     );
     assert_eq!(
         OptimizerConfig::momentum(0.9).to_string(),

@@ -3,6 +3,7 @@
 //! [`optim`](super); what is written here works for every registered optimizer alike.
 
 use super::Optimizer;
+use data::display::float;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -290,13 +291,13 @@ impl FromStr for OptimizerConfig {
 
 impl fmt::Display for OptimizerConfig {
     /// The text [`FromStr`] reads back to an equal configuration: the name and every
-    /// hyperparameter, e.g. `adam:beta1=0.9,beta2=0.999,eps=0.00000001,weight_decay=0`.
+    /// hyperparameter, e.g. `adam:beta1=0.9,beta2=0.999,eps=1e-8,weight_decay=0`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.name())?;
         for (i, (key, value)) in self.hyperparameters().iter().enumerate() {
             let separator = if i == 0 { ':' } else { ',' };
             match value.as_f64() {
-                Some(x) => write!(f, "{separator}{key}={x}")?,
+                Some(x) => write!(f, "{separator}{key}={}", float(x))?,
                 None => write!(f, "{separator}{key}={value}")?,
             }
         }

@@ -74,6 +74,7 @@ mod config;
 
 pub use config::{OptimizerKind, Preset};
 
+use data::display::float;
 use tape::{Float, Tensor};
 
 /// Updates parameters from their gradients.
@@ -189,7 +190,10 @@ fn finite_positive(what: &str, value: f64) -> Result<(), String> {
     if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
-        Err(format!("{what} must be finite and positive, got {value}"))
+        Err(format!(
+            "{what} must be finite and positive, got {}",
+            float(value)
+        ))
     }
 }
 
@@ -199,7 +203,8 @@ fn finite_nonnegative(what: &str, value: f64) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{what} must be finite and non-negative, got {value}"
+            "{what} must be finite and non-negative, got {}",
+            float(value)
         ))
     }
 }
@@ -209,7 +214,7 @@ fn unit_interval(what: &str, value: f64) -> Result<(), String> {
     if (0.0..1.0).contains(&value) {
         Ok(())
     } else {
-        Err(format!("{what} must lie in [0, 1), got {value}"))
+        Err(format!("{what} must lie in [0, 1), got {}", float(value)))
     }
 }
 

@@ -134,7 +134,8 @@ impl fmt::Display for SolveError {
             ),
             SolveError::NonFinite { value } => write!(
                 f,
-                "the objective ({value}) or its gradient is not finite at the starting point"
+                "the objective ({}) or its gradient is not finite at the starting point",
+                data::display::float(*value)
             ),
         }
     }
