@@ -631,6 +631,12 @@ fn errors_name_the_problem_exit_1_or_2_and_write_nothing() {
     );
     let err = run_misused(train("iris", &["--optimizer", "bfgs"]));
     contains(&err, "unknown optimizer `bfgs`");
+    let err = run_misused(train("iris", &["--optimizer", "adam:beta1=0.9,beta1=0.8"]));
+    contains(
+        &err,
+        "invalid --optimizer `adam:beta1=0.9,beta1=0.8`: beta1 is set twice (beta1=0.9, \
+         then beta1=0.8); set it once",
+    );
     // the full-batch solvers refuse the flags of stepwise training
     let err = run_misused(train("iris", &["--optimizer", "lbfgs", "--lr", "0.1"]));
     contains(&err, "does not apply to the full-batch solver lbfgs");

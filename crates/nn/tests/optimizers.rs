@@ -946,6 +946,15 @@ fn hyperparameters_are_set_by_name_after_a_colon() {
         ("adam:eps=inf", "eps must be a finite number, got `inf`"),
         ("sgd:nesterov=1", "nesterov must be true or false, got `1`"),
         ("adam:beta1=1", "adam: beta1 must lie in [0, 1), got 1"),
+        // A key set twice would otherwise keep one of its values unseen.
+        (
+            "adam:beta1=0.9,beta1=0.8",
+            "beta1 is set twice (beta1=0.9, then beta1=0.8); set it once",
+        ),
+        (
+            "sgd:momentum=0.5, nesterov=true ,momentum =0.5",
+            "momentum is set twice (momentum=0.5, then momentum=0.5)",
+        ),
     ];
     for (text, expected) in errors {
         let error = text.parse::<OptimizerConfig>().unwrap_err();

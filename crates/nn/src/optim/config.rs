@@ -180,11 +180,19 @@ impl OptimizerConfig {
     fn with_settings(&self, settings: &str) -> Result<Self, String> {
         let mut json = serde_json::to_value(self).expect("a config serializes");
         let fields = json.as_object_mut().expect("a config is a JSON object");
+        // Each key once: with `beta1=0.9,beta1=0.8` one of the two would be dropped unseen.
+        let mut set: Vec<(&str, &str)> = Vec::new();
         for setting in settings.split(',') {
             let Some((key, text)) = setting.split_once('=') else {
                 return Err(format!("`{}` is not KEY=VALUE", setting.trim()));
             };
             let (key, text) = (key.trim(), text.trim());
+            if let Some((_, first)) = set.iter().find(|(k, _)| *k == key) {
+                return Err(format!(
+                    "{key} is set twice ({key}={first}, then {key}={text}); set it once"
+                ));
+            }
+            set.push((key, text));
             let slot = match fields.get_mut(key) {
                 Some(slot) if key != "kind" => slot,
                 _ => {
@@ -268,8 +276,8 @@ impl FromStr for OptimizerConfig {
 
     /// Parses a preset name (one of [`OptimizerConfig::names`], case-insensitive),
     /// optionally followed by `:` and hyperparameters to set, `KEY=VALUE` separated by
-    /// commas: `adam`, `momentum:momentum=0.95`, `adagrad:weight_decay=1e-4`. The result
-    /// is validated.
+    /// commas, each key at most once: `adam`, `momentum:momentum=0.95`,
+    /// `adagrad:weight_decay=1e-4`. The result is validated.
     fn from_str(text: &str) -> Result<Self, String> {
         let (name, settings) = text.split_once(':').unwrap_or((text, ""));
         let Some(preset) = Self::preset(name) else {
