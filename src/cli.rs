@@ -235,13 +235,15 @@ pub struct TrainArgs {
     #[arg(long)]
     pub no_standardize: bool,
 
-    /// Weight initialisation: zeros, normal (std 0.01), normal:STD or xavier
-    #[arg(long, value_name = "INIT", default_value = "zeros")]
-    pub init: String,
+    // `--init` and `--seed` have no clap defaults, so that a flag given where it has no
+    // effect (a full-batch solver, a run without randomness) can be told from one left out.
+    /// Weight initialisation: zeros, normal (std 0.01), normal:STD or xavier [default: zeros]
+    #[arg(long, value_name = "INIT")]
+    pub init: Option<String>,
 
-    /// Seed of weight initialisation, minibatch sampling and the validation split (the train/test split has its own: --split-seed)
-    #[arg(long, value_name = "SEED", default_value_t = 0)]
-    pub seed: u64,
+    /// Seed of weight initialisation, minibatch sampling and the validation split (the train/test split has its own: --split-seed) [default: 0]
+    #[arg(long, value_name = "SEED")]
+    pub seed: Option<u64>,
 
     /// Save the trained model as JSON to this file
     #[arg(long, value_name = "OUT.json")]
@@ -265,6 +267,11 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
+    /// The seed of training: `--seed`, or 0.
+    pub fn seed(&self) -> u64 {
+        self.seed.unwrap_or(0)
+    }
+
     /// The hold-out flags, as the data loader takes them.
     pub fn hold_out(&self) -> HoldOutArgs {
         HoldOutArgs {

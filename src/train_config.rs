@@ -5,6 +5,7 @@
 use crate::cli::TrainArgs;
 use crate::error::{CliError, Result};
 use data::display::float;
+use nn::linear::Init;
 use nn::optim::OptimizerConfig;
 use nn::sampling::Sampling;
 use nn::schedule::Schedule;
@@ -106,7 +107,7 @@ pub fn resolve(args: &TrainArgs, defaults: Defaults, n_train: usize) -> Result<T
     } else {
         defaults.standardize
     };
-    Ok(TrainConfig {
+    let config = TrainConfig {
         epochs,
         sampling,
         schedule,
@@ -117,10 +118,26 @@ pub fn resolve(args: &TrainArgs, defaults: Defaults, n_train: usize) -> Result<T
             min_delta: 0.0,
         }),
         standardize,
-        init: parse("--init", &args.init)?,
-        seed: args.seed,
+        init: parse("--init", args.init.as_deref().unwrap_or("zeros"))?,
+        seed: args.seed(),
         runaway_factor: Some(RUNAWAY_FACTOR),
-    })
+    };
+    if args.seed.is_some() && !uses_randomness(&config) {
+        return Err(CliError::usage(
+            "--seed has no effect on this run: the weights start at zeros (--init zeros), \
+             every step takes the full batch (--sampling full) and no validation part is \
+             drawn (no --early-stopping); the train/test split's seed is --split-seed",
+        ));
+    }
+    Ok(config)
+}
+
+/// Whether training with `config` draws random numbers, so that its seed matters: for the
+/// initial weights, the order of examples, or the validation part.
+fn uses_randomness(config: &TrainConfig) -> bool {
+    config.init != Init::Zeros
+        || config.sampling != Sampling::FullBatch
+        || config.early_stopping.is_some()
 }
 
 /// Parses a flag's value with its type's parser, naming the flag and the text on error (a
@@ -208,7 +225,6 @@ mod tests {
     use super::*;
     use crate::cli::{Cli, Command};
     use clap::Parser;
-    use nn::linear::Init;
 
     fn train_args(flags: &[&str]) -> TrainArgs {
         let argv = ["tapegrad", "train", "--data", "iris"].iter().chain(flags);
@@ -286,6 +302,29 @@ mod tests {
             let err = err.to_string();
             assert!(err.starts_with(expected), "{flags:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_seed_is_refused_where_nothing_is_random() {
+        let full = ["--sampling", "full", "--seed", "3"];
+        let err = resolve(&train_args(&full), Defaults::TABLE, 100).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string()
+                .starts_with("--seed has no effect on this run: the weights start at zeros"),
+            "{err}"
+        );
+        // Each source of randomness makes the seed count; left out, it is 0.
+        for flags in [
+            &["--seed", "3", "--sampling", "full", "--init", "xavier"][..],
+            &["--seed", "3", "--sampling", "full", "--early-stopping", "3"],
+            &["--seed", "3", "--sampling", "sgd"],
+        ] {
+            let config = resolve(&train_args(flags), Defaults::TABLE, 100).unwrap();
+            assert_eq!(config.seed, 3, "{flags:?}");
+        }
+        let config = resolve(&train_args(&full[..2]), Defaults::TABLE, 100).unwrap();
+        assert_eq!((config.seed, config.init), (0, Init::Zeros));
     }
 
     #[test]

@@ -637,9 +637,38 @@ fn errors_name_the_problem_exit_1_or_2_and_write_nothing() {
         "invalid --optimizer `adam:beta1=0.9,beta1=0.8`: beta1 is set twice (beta1=0.9, \
          then beta1=0.8); set it once",
     );
-    // the full-batch solvers refuse the flags of stepwise training
-    let err = run_misused(train("iris", &["--optimizer", "lbfgs", "--lr", "0.1"]));
-    contains(&err, "does not apply to the full-batch solver lbfgs");
+    // the full-batch solvers refuse the flags of stepwise training, each named, the ones
+    // with defaults (--init, --seed) included: a flag given is never silently dropped
+    for (flags, refused) in [
+        (&["--lr", "0.1"][..], "--schedule/--lr"),
+        (&["--batch-size", "8"], "--sampling/--batch-size"),
+        (&["--early-stopping", "3"], "--early-stopping"),
+        (&["--init", "xavier"], "--init"),
+        (&["--seed", "0"], "--seed"),
+    ] {
+        for solver in ["lbfgs", "newton-cg"] {
+            let mut extra = vec!["--optimizer", solver];
+            extra.extend(flags);
+            let err = run_misused(train("iris", &extra));
+            contains(
+                &err,
+                &format!("{refused} does not apply to the full-batch solver {solver}"),
+            );
+        }
+    }
+    // --init zeros is what the solvers do
+    ok(&[
+        "train",
+        "--data",
+        "iris",
+        "--optimizer",
+        "lbfgs",
+        "--init",
+        "zeros",
+    ]);
+    // a seed where stepwise training draws no random numbers is refused too
+    let err = run_misused(train("iris", &["--sampling", "full", "--seed", "1"]));
+    contains(&err, "--seed has no effect on this run");
     let err = run_misused(train("iris", &["--lr", "-1"]));
     contains(&err, "invalid --lr -1");
 

@@ -92,8 +92,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let (fit_on, validation) = match args.early_stopping {
         None => (train.data, None),
         Some(_) => {
-            let (fit_on, validation) =
-                data::train_test_split_stratified(&train.data, args.validation_fraction, args.seed);
+            let (fit_on, validation) = data::train_test_split_stratified(
+                &train.data,
+                args.validation_fraction,
+                args.seed(),
+            );
             non_empty(&validation, "validation part", &name)?;
             non_empty(&fit_on, "training part less validation", &name)?;
             (fit_on, Some(validation))
@@ -125,7 +128,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
                 "validation: {} of those rows held out (fraction {}, seed {}), {} left to fit on",
                 validation.as_ref().map_or(0, Dataset::len),
                 float(args.validation_fraction),
-                args.seed,
+                args.seed(),
                 fit_on.len()
             );
         }

@@ -4,7 +4,8 @@
 //! The objective is scikit-learn's `LogisticRegression` one: mean cross-entropy plus
 //! `l2/2 ||W||^2`, with `l2 = 1/n` (`C = 1`) unless `--l2` says otherwise. `--epochs`
 //! caps the solver's iterations. Flags of stepwise training (sampling, schedules, early
-//! stopping, initialisation) do not apply and are refused.
+//! stopping, initialisation, the seed, the plot of epochs) do not apply and are refused:
+//! a flag that the user gave and that would change nothing is an error, not silence.
 
 use super::train::{load, say_accuracy, Loaded};
 use crate::cli::TrainArgs;
@@ -41,24 +42,46 @@ struct SolveDocument<'a> {
 
 /// Runs `tapegrad train` with a solver (the output paths were checked by the caller).
 pub fn run(args: &TrainArgs, solver: Solver, started: Instant) -> Result<()> {
+    // `--init zeros` is what the solvers do, so it is accepted. Other starting points are
+    // refused rather than honoured: the objective is convex (strictly, with l2 > 0), so a
+    // start would change only the path to the one minimum, not the model, and a user asking
+    // for one expects a different model.
+    let init_given = args
+        .init
+        .as_deref()
+        .is_some_and(|init| init.parse() != Ok(nn::linear::Init::Zeros));
     let stepwise = [
         (
             args.sampling.is_some() || args.batch_size.is_some(),
             "--sampling/--batch-size",
+            ": every iteration reads every row",
         ),
         (
             args.schedule.is_some() || args.lr.is_some(),
             "--schedule/--lr",
+            ": a line search chooses each step",
         ),
-        (args.early_stopping.is_some(), "--early-stopping"),
+        (args.early_stopping.is_some(), "--early-stopping", ""),
+        (
+            init_given,
+            "--init",
+            ": it starts from zero weights, and its convex objective has the same minimum \
+             from any start",
+        ),
+        (
+            args.seed.is_some(),
+            "--seed",
+            ": it draws no random numbers (the train/test split's seed is --split-seed)",
+        ),
         (
             args.plot.is_some(),
-            "--plot (use --history for the objective per iteration)",
+            "--plot",
+            " (use --history for the objective per iteration)",
         ),
     ];
-    if let Some((_, flag)) = stepwise.iter().find(|(given, _)| *given) {
+    if let Some((_, flag, why)) = stepwise.iter().find(|(given, ..)| *given) {
         return Err(CliError::usage(format!(
-            "{flag} does not apply to the full-batch solver {}",
+            "{flag} does not apply to the full-batch solver {}{why}",
             solver.name()
         )));
     }
