@@ -1416,6 +1416,46 @@ fn overflowing_model(scratch: &Scratch) -> String {
 }
 
 #[test]
+fn utf16_gets_its_own_hint_and_a_utf8_byte_order_mark_is_skipped() {
+    let scratch = Scratch::new("utf16");
+    let iris = iris_csv(
+        "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,species",
+        |cells, label| format!("{},{label}", cells.join(",")),
+    );
+    // As Windows' "Unicode text" saves it: a byte order mark, then little-endian units.
+    let utf16: Vec<u8> = std::iter::once(0xFEFF)
+        .chain(iris.encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let file = scratch.write("unicode.csv", &utf16);
+    let model = iris_model(&scratch);
+    for args in [
+        vec!["train", "--data", &file],
+        vec!["predict", "--model", &model, "--data", &file],
+    ] {
+        let err = fails(&args);
+        contains(&err, "unicode.csv: the file looks like UTF-16 text (it starts with the byte order mark ff fe), not UTF-8; save it as UTF-8 (iconv -f utf-16 -t utf-8 IN > OUT)");
+        assert!(!err.contains("Latin-1"), "{err}");
+    }
+    let no_mark: Vec<u8> = iris.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let err = fails(&["info", "--data", &scratch.write("no-mark.csv", no_mark)]);
+    contains(
+        &err,
+        "no-mark.csv: the file looks like UTF-16 text (every other byte of its first line is 0)",
+    );
+
+    // A UTF-8 byte order mark is skipped: the first column keeps its own name.
+    let species_first = iris_csv(
+        "species,sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm",
+        |cells, label| format!("{label},{}", cells.join(",")),
+    );
+    let marked = scratch.write("marked.csv", format!("\u{feff}{species_first}"));
+    let out = ok(&["info", "--data", &marked, "--target", "species"]);
+    contains(&out, "features: 4: sepal_length_cm,");
+    contains(&out, "classes: 3");
+}
+
+#[test]
 fn model_files_are_validated_and_nan_never_predicts_a_class() {
     let scratch = Scratch::new("validated");
     let model = iris_model(&scratch);

@@ -313,10 +313,48 @@ impl<'a> CsvRecords<'a> {
             return Ok(false);
         }
         self.line_number = number;
-        if number == 1 && self.line.starts_with(UTF8_BOM) {
-            self.taken = UTF8_BOM.len();
+        if number == 1 {
+            if let Some((big_endian, byte_order_mark)) = utf16(&self.line) {
+                return Err(DataError::Utf16 {
+                    file: self.file().to_string(),
+                    big_endian,
+                    byte_order_mark,
+                });
+            }
+            if self.line.starts_with(UTF8_BOM) {
+                self.taken = UTF8_BOM.len();
+            }
         }
         Ok(true)
+    }
+}
+
+/// Whether the first line of a text says it is UTF-16, which would otherwise be read as
+/// bytes that are not UTF-8 (a byte order mark) or as names and numbers interleaved with
+/// NUL bytes: `Some((big_endian, byte_order_mark))` if it starts with a byte order mark
+/// (`ff fe`, `fe ff`) or if, in its first 64 bytes, every other byte is 0 and the others
+/// are not (ASCII text in UTF-16).
+fn utf16(first_line: &[u8]) -> Option<(bool, bool)> {
+    match first_line {
+        [0xFF, 0xFE, ..] => return Some((false, true)),
+        [0xFE, 0xFF, ..] => return Some((true, true)),
+        _ => {}
+    }
+    let start = &first_line[..first_line.len().min(64)];
+    let start = start.strip_suffix(b"\n").unwrap_or(start);
+    let zero_at = |parity: usize| {
+        start.len() >= 2
+            && start
+                .iter()
+                .enumerate()
+                .all(|(i, &b)| (b == 0) == (i % 2 == parity))
+    };
+    if zero_at(1) {
+        Some((false, false))
+    } else if zero_at(0) {
+        Some((true, false))
+    } else {
+        None
     }
 }
 

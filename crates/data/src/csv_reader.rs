@@ -142,7 +142,8 @@ pub fn read_csv_from(
 /// ([`DataError::UnnamedColumn`]) or with a name used twice ([`DataError::DuplicateColumn`]),
 /// a header with no feature column ([`DataError::NoFeatures`]), a row with the wrong number
 /// of fields ([`DataError::RaggedRow`]), a quote that is never closed
-/// ([`DataError::UnclosedQuote`]), text that is not UTF-8 ([`DataError::NotUtf8`]), an
+/// ([`DataError::UnclosedQuote`]), text that is not UTF-8 ([`DataError::NotUtf8`], or
+/// [`DataError::Utf16`] for a file saved as UTF-16), an
 /// empty cell ([`DataError::MissingValue`]), a feature that is not a number
 /// ([`DataError::NotANumber`]) or is NaN, infinite or beyond the range of `f32`
 /// ([`DataError::NonFinite`]), a target column with fewer than two classes
@@ -428,6 +429,77 @@ mod tests {
         assert_eq!(ds.feature_names(), &["a", "b"]);
         assert_eq!(ds.features(), &[1.5, 2.0, 3.0, -40.0]);
         assert_eq!(ds.len(), 2);
+    }
+
+    /// UTF-16 text as Windows' "Unicode text" saves it, with or without a byte order mark.
+    fn utf16(text: &str, big_endian: bool, byte_order_mark: bool) -> Vec<u8> {
+        let units = byte_order_mark
+            .then_some(0xFEFF)
+            .into_iter()
+            .chain(text.encode_utf16());
+        units
+            .flat_map(|u| match big_endian {
+                true => u.to_be_bytes(),
+                false => u.to_le_bytes(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn utf16_is_named_with_how_to_convert_it() {
+        let text = "a,b,label\r\n1,2,x\r\n3,4,y\r\n";
+        let cases = [
+            (
+                false,
+                true,
+                "(it starts with the byte order mark ff fe)",
+                "-f utf-16 ",
+            ),
+            (
+                true,
+                true,
+                "(it starts with the byte order mark fe ff)",
+                "-f utf-16 ",
+            ),
+            (
+                false,
+                false,
+                "(every other byte of its first line is 0)",
+                "-f utf-16le ",
+            ),
+            (
+                true,
+                false,
+                "(every other byte of its first line is 0)",
+                "-f utf-16be ",
+            ),
+        ];
+        for (big_endian, byte_order_mark, evidence, iconv) in cases {
+            let bytes = utf16(text, big_endian, byte_order_mark);
+            let err = parse_csv(&bytes, "u.csv", &CsvOptions::default())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(&format!(
+                    "u.csv: the file looks like UTF-16 text {evidence}, not UTF-8; save it as \
+                     UTF-8 (iconv {iconv}"
+                )),
+                "{big_endian} {byte_order_mark}: {err}"
+            );
+        }
+        // Not the Latin-1 hint, not for UTF-8 with a byte order mark, not for NUL in a cell.
+        let ok = parse("\u{feff}a,b,label\n1,2,x\n3,4,y\n", &CsvOptions::default());
+        assert_eq!(ok.unwrap().feature_names(), ["a", "b"]);
+        let err = parse("a,b,label\n1,2,x\0\n3,4,y\n", &CsvOptions::default());
+        assert!(!matches!(err, Err(DataError::Utf16 { .. })), "{err:?}");
+    }
+
+    #[test]
+    fn a_utf8_byte_order_mark_is_not_part_of_the_first_name() {
+        let options = CsvOptions::default().with_target("label");
+        let ds = parse("\u{feff}label,a\nx,1\ny,2\n", &options).unwrap();
+        assert_eq!(ds.target_name(), "label");
+        assert_eq!(ds.feature_names(), ["a"]);
     }
 
     #[test]

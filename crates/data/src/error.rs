@@ -163,6 +163,16 @@ pub enum DataError {
         /// The first byte that is not valid UTF-8.
         byte: u8,
     },
+    /// Text in UTF-16 (as some Windows programs save "Unicode text"), recognised by its byte
+    /// order mark or by the zero byte in every other place of its first line.
+    Utf16 {
+        /// The file.
+        file: String,
+        /// Whether the most significant byte of each code unit comes first (UTF-16BE).
+        big_endian: bool,
+        /// Whether the text starts with a byte order mark (`ff fe` or `fe ff`).
+        byte_order_mark: bool,
+    },
     /// A row with more or fewer fields than the header.
     RaggedRow {
         /// The file.
@@ -524,6 +534,23 @@ impl fmt::Display for DataError {
                  the file as UTF-8 (from Latin-1: iconv -f latin1 -t utf-8 IN > OUT)",
                 column(*c, column_name.as_deref())
             ),
+            DataError::Utf16 {
+                file,
+                big_endian,
+                byte_order_mark,
+            } => {
+                let (evidence, encoding) = match (byte_order_mark, big_endian) {
+                    (true, false) => ("it starts with the byte order mark ff fe", "utf-16"),
+                    (true, true) => ("it starts with the byte order mark fe ff", "utf-16"),
+                    (false, false) => ("every other byte of its first line is 0", "utf-16le"),
+                    (false, true) => ("every other byte of its first line is 0", "utf-16be"),
+                };
+                write!(
+                    f,
+                    "{file}: the file looks like UTF-16 text ({evidence}), not UTF-8; save it \
+                     as UTF-8 (iconv -f {encoding} -t utf-8 IN > OUT)"
+                )
+            }
             DataError::RaggedRow {
                 file,
                 line,
@@ -700,6 +727,7 @@ impl DataError {
             | DataError::WrongDelimiter { file, .. }
             | DataError::UnclosedQuote { file, .. }
             | DataError::NotUtf8 { file, .. }
+            | DataError::Utf16 { file, .. }
             | DataError::Empty { file }
             | DataError::HeaderOnly { file }
             | DataError::NoFeatures { file, .. }
