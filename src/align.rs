@@ -275,8 +275,8 @@ fn unknown_class_error(
     };
     let place = first.map_or_else(|| data_name.to_string(), |row| rows.place(row));
     CliError::new(format!(
-        "{place}: the class {:?} is not one of the classes of {} ({}){hint}",
-        data.class_names()[unknown.class],
+        "{place}: the class {} is not one of the classes of {} ({}){hint}",
+        data::display::quoted(&data.class_names()[unknown.class]),
         expected.owner,
         name_list(expected.classes),
     ))

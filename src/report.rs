@@ -8,6 +8,7 @@
 //! nobody could read: the most frequent confusions, and the classes that fare worst.
 
 use crate::error::{CliError, Result};
+use data::display::label;
 use data::Dataset;
 use nn::models::SoftmaxRegression;
 use serde::Serialize;
@@ -288,17 +289,20 @@ pub fn per_class_text(scores: &[ClassScores]) -> String {
 /// class, both labelled with (abbreviated) class names.
 pub fn confusion_table(class_names: &[String], counts: &[Vec<usize>]) -> String {
     const CORNER: &str = "true \\ predicted";
-    let names: Vec<String> = class_names.iter().map(|n| abbreviate(n, 14)).collect();
+    let names: Vec<String> = class_names
+        .iter()
+        .map(|n| abbreviate(&label(n), 14))
+        .collect();
     let label_width = names
         .iter()
-        .map(|n| n.len())
+        .map(|n| n.chars().count())
         .max()
         .unwrap_or(0)
         .max(CORNER.len());
     let max_count = counts.iter().flatten().copied().max().unwrap_or(0);
     let cell_width = names
         .iter()
-        .map(|n| n.len())
+        .map(|n| n.chars().count())
         .max()
         .unwrap_or(0)
         .max(max_count.to_string().len())
@@ -318,8 +322,16 @@ pub fn confusion_table(class_names: &[String], counts: &[Vec<usize>]) -> String 
 
 /// Precision, recall, F1 and support per class as a table; `-` where a ratio is undefined.
 pub fn per_class_table(scores: &[&ClassScores]) -> String {
-    let names: Vec<String> = scores.iter().map(|s| abbreviate(&s.class, 24)).collect();
-    let width = names.iter().map(|n| n.len()).max().unwrap_or(0).max(5);
+    let names: Vec<String> = scores
+        .iter()
+        .map(|s| abbreviate(&label(&s.class), 24))
+        .collect();
+    let width = names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
     let ratio = |r: Option<f64>| r.map_or("-".to_string(), |r| format!("{r:.4}"));
     let mut out = format!(
         "{:<width$}  {:>9}  {:>9}  {:>9}  {:>7}",
@@ -341,13 +353,15 @@ pub fn per_class_table(scores: &[&ClassScores]) -> String {
 /// Names listed in full up to this many; past it, the first 8 and the last 2.
 const MAX_LISTED_NAMES: usize = 12;
 
-/// The names joined by commas; past [`MAX_LISTED_NAMES`], the first 8, `...` and the last 2.
-pub fn name_list(names: &[impl AsRef<str>]) -> String {
-    let join = |names: &[_]| {
+/// The names joined by commas, each as [`label`] shows it (so that names that differ only
+/// in invisible characters print differently); past [`MAX_LISTED_NAMES`], the first 8, `...`
+/// and the last 2.
+pub fn name_list<S: AsRef<str>>(names: &[S]) -> String {
+    let join = |names: &[S]| {
         names
             .iter()
-            .map(AsRef::as_ref)
-            .collect::<Vec<&str>>()
+            .map(|name| label(name.as_ref()))
+            .collect::<Vec<_>>()
             .join(", ")
     };
     if names.len() <= MAX_LISTED_NAMES {
@@ -481,6 +495,25 @@ mod tests {
                 .starts_with("d.csv: line 7: the model's class"),
             "{err}"
         );
+    }
+
+    /// Names that differ only in invisible characters (a model file may hold them) print
+    /// differently in every list and table.
+    #[test]
+    fn names_with_invisible_characters_are_escaped() {
+        let classes = names(&["no", "no\u{a0}", "caf\u{e9}"]);
+        assert_eq!(name_list(&classes), "no, \"no\\u{a0}\", caf\u{e9}");
+        let counts = vec![vec![1, 0, 0], vec![0, 2, 0], vec![0, 0, 3]];
+        assert_eq!(
+            confusion_table(&classes, &counts),
+            "true \\ predicted          no  \"no\\u{a0}\"        caf\u{e9}\n\
+             no                         1           0           0\n\
+             \"no\\u{a0}\"                 0           2           0\n\
+             caf\u{e9}                       0           0           3"
+        );
+        let scores = per_class(&classes, &sparse(&counts));
+        let table = per_class_table(&scores.iter().collect::<Vec<_>>());
+        assert!(table.contains("\n\"no\\u{a0}\"   "), "{table}");
     }
 
     #[test]

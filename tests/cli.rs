@@ -1862,6 +1862,66 @@ fn semicolons_and_tabs_are_recognised_and_read_with_delimiter() {
 }
 
 #[test]
+fn labels_that_print_alike_are_refused_and_invisible_characters_are_shown() {
+    let scratch = Scratch::new("look-alike");
+    let iris = iris_csv(
+        "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,species",
+        |cells, label| format!("{},{label}", cells.join(",")),
+    );
+    // Line 5 (a setosa row) gets a no-break space after its label, as a copy from a web
+    // page might: a fourth class that would print as "setosa".
+    let lines: Vec<String> = iris
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match i + 1 {
+            5 => format!("{line}\u{a0}\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    let file = scratch.write("nbsp.csv", lines.concat());
+    let model = iris_model(&scratch);
+    for args in [
+        vec!["train", "--data", &file],
+        vec!["info", "--data", &file],
+        vec!["eval", "--model", &model, "--data", &file],
+    ] {
+        let err = fails(&args);
+        contains(
+            &err,
+            "nbsp.csv: column 5 (species): the labels \"setosa\" (first on line 2) and \
+             \"setosa\\u{a0}\" (first on line 5) differ only in invisible characters or kinds \
+             of space, so they would be 2 classes that print alike",
+        );
+    }
+
+    // A name with an invisible character but no look-alike is shown escaped.
+    let mut csv = "x,label\n".to_string();
+    for i in 0..8 {
+        let label = if i % 2 == 0 { "a\u{200b}b" } else { "c" };
+        csv += &format!("{i},{label}\n");
+    }
+    let file = scratch.write("zero-width.csv", csv);
+    let model = scratch.path("zw.json");
+    let out = ok(&[
+        "train",
+        "--data",
+        &file,
+        "--test-fraction",
+        "0",
+        "--epochs",
+        "1",
+        "--model",
+        &model,
+    ]);
+    contains(&out, "1 features, 2 classes (\"a\\u{200b}b\", c)");
+    let out = ok(&["info", "--data", &file]);
+    contains(&out, "  \"a\\u{200b}b\"        4\n  c                   4");
+    let out = ok(&["eval", "--model", &model, "--data", &file]);
+    contains(&out, "\"a\\u{200b}b\"");
+    assert!(!out.contains("a\u{200b}b"), "{out}");
+}
+
+#[test]
 fn a_label_column_that_is_not_one_suggests_target() {
     let scratch = Scratch::new("distinct");
     // The last column is a measurement with a value per row.

@@ -4,7 +4,9 @@ use crate::cli::InfoArgs;
 use crate::error::Result;
 use crate::report::name_list;
 use crate::source::{Parts, Reading, Source};
+use data::display::label;
 use data::Dataset;
+use std::borrow::Cow;
 
 /// Runs `tapegrad info`.
 pub fn run(args: &InfoArgs) -> Result<()> {
@@ -20,8 +22,8 @@ pub fn run(args: &InfoArgs) -> Result<()> {
             say!("rows: {}", data.len());
             describe_features(data)?;
             say!("classes: {}", data.n_classes());
-            let width = name_width(data);
-            for (name, count) in data.class_names().iter().zip(data.class_counts()) {
+            let (names, width) = class_labels(data);
+            for (name, count) in names.iter().zip(data.class_counts()) {
                 say!("  {name:<width$}  {count:>7}");
             }
         }
@@ -35,15 +37,10 @@ pub fn run(args: &InfoArgs) -> Result<()> {
             );
             describe_features(train)?;
             say!("classes: {}", train.n_classes());
-            let width = name_width(train);
+            let (names, width) = class_labels(train);
             say!("  {:<width$}  {:>7}  {:>7}", "", "train", "test");
             let test_counts = test.class_counts();
-            for (j, (name, count)) in train
-                .class_names()
-                .iter()
-                .zip(train.class_counts())
-                .enumerate()
-            {
+            for (j, (name, count)) in names.iter().zip(train.class_counts()).enumerate() {
                 let test_count = test_counts.get(j).copied().unwrap_or(0);
                 say!("  {name:<width$}  {count:>7}  {test_count:>7}");
             }
@@ -62,14 +59,11 @@ fn describe_features(data: &Dataset) -> Result<()> {
     Ok(())
 }
 
-/// Width of the class-name column.
-fn name_width(data: &Dataset) -> usize {
-    data.class_names()
-        .iter()
-        .map(|n| n.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(5)
+/// The class names as messages show them ([`label`]), and the width of their column.
+fn class_labels(data: &Dataset) -> (Vec<Cow<'_, str>>, usize) {
+    let names: Vec<_> = data.class_names().iter().map(|n| label(n)).collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    (names, width.max(5))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::history_csv::write_history;
 use crate::output::{Files, OutputSet};
 use crate::plot::render_svg;
 use crate::progress::TrainingDisplay;
-use crate::report::Evaluation;
+use crate::report::{name_list, Evaluation};
 use crate::source::{one_stdin, Part, Reading, Source, Spec};
 use crate::train_config::{self, Defaults};
 use data::display::float;
@@ -120,7 +120,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             "data: {name}: {} features, {} classes ({})",
             fit_on.n_features(),
             fit_on.n_classes(),
-            abbreviated(fit_on.class_names(), 10)
+            name_list(fit_on.class_names())
         );
         say!("{}: {} rows", train.description, train_rows);
         if args.early_stopping.is_some() {
@@ -415,17 +415,9 @@ fn classes_without_rows(data: &Dataset, description: &str) -> Option<String> {
         format!(
             "{n} of the {k} classes {has} no rows in the {description}, so the model can \
              never predict them: {}",
-            abbreviated(&empty, 10)
+            name_list(&empty)
         )
     })
-}
-
-/// The names joined by commas, at most `max` of them before `...`.
-fn abbreviated(names: &[String], max: usize) -> String {
-    if names.len() <= max {
-        return names.join(", ");
-    }
-    format!("{}, ... ({} in all)", names[..max].join(", "), names.len())
 }
 
 /// Prints the accuracy on the test part, or on the training data when there is none.

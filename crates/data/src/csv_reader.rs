@@ -215,6 +215,7 @@ fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset,
     let mut features = Vec::new();
     let mut label_ids = Vec::new(); // index into `label_texts`, in first-seen order
     let mut label_texts: Vec<String> = Vec::new();
+    let mut label_lines: Vec<usize> = Vec::new(); // where each first appears
     let mut label_index: HashMap<String, usize> = HashMap::new();
     let mut lines = Vec::new();
     while let Some(record) = records.next_row()? {
@@ -228,6 +229,7 @@ fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset,
             Some(&id) => id,
             None => {
                 label_texts.push(label.to_string());
+                label_lines.push(record.line);
                 label_index.insert(label.to_string(), label_texts.len() - 1);
                 label_texts.len() - 1
             }
@@ -237,6 +239,18 @@ fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset,
     if label_ids.is_empty() {
         return Err(DataError::HeaderOnly {
             file: file.to_string(),
+        });
+    }
+    // Refused, not warned about: two classes that print alike split one class of the data
+    // in two (each with part of its rows, so the model learns to tell apart what cannot be
+    // told apart) and make every report that names them ambiguous; no real data means two
+    // classes by a difference no one can see, and the fix belongs in the file.
+    if let Some(look_alikes) = look_alike_labels(&label_texts, &label_lines) {
+        return Err(DataError::LookAlikeLabels {
+            file: file.to_string(),
+            column: target + 1,
+            column_name: columns[target].clone(),
+            labels: look_alikes,
         });
     }
     if label_texts.len() < options.min_classes.max(1) {
@@ -265,6 +279,26 @@ fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset,
     )?;
     data.with_target_name(columns[target].clone())
         .with_lines(lines)
+}
+
+/// The first group of labels (in first-seen order) that differ only in invisible
+/// characters or kinds of space, so that they print alike (see
+/// [`visible_form`](crate::display::visible_form)), each with the line it first appears on.
+fn look_alike_labels(texts: &[String], lines: &[usize]) -> Option<Vec<(String, usize)>> {
+    let mut first_with_form: HashMap<String, usize> = HashMap::new();
+    let mut group_of: Vec<Option<usize>> = vec![None; texts.len()];
+    for (id, text) in texts.iter().enumerate() {
+        let first = *first_with_form
+            .entry(crate::display::visible_form(text))
+            .or_insert(id);
+        if first != id {
+            group_of[id] = Some(first);
+        }
+    }
+    let first = group_of.iter().flatten().min().copied()?;
+    let members =
+        std::iter::once(first).chain((0..texts.len()).filter(|&id| group_of[id] == Some(first)));
+    Some(members.map(|id| (texts[id].clone(), lines[id])).collect())
 }
 
 /// Numbers the distinct labels (given in first-seen order). Returns the class index of each
@@ -500,6 +534,41 @@ mod tests {
         let ds = parse("\u{feff}label,a\nx,1\ny,2\n", &options).unwrap();
         assert_eq!(ds.target_name(), "label");
         assert_eq!(ds.feature_names(), ["a"]);
+    }
+
+    #[test]
+    fn labels_that_print_alike_are_refused_with_their_lines() {
+        let text = "a,species\n1,setosa\n2,virginica\n3,setosa\u{a0}\n4,setosa\n5,set\u{200b}osa\n";
+        let err = parse(text, &CsvOptions::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv: column 2 (species): the labels \"setosa\" (first on line 2), \
+             \"setosa\\u{a0}\" (first on line 4) and \"set\\u{200b}osa\" (first on line 6) \
+             differ only in invisible characters or kinds of space, so they would be 3 \
+             classes that print alike; make them one label in the file (or visibly different \
+             ones)"
+        );
+        // NUL, a byte order mark, the other zero-width characters, a space of another kind
+        // inside a label: each is caught, and numbers are no exception.
+        for (a, b) in [
+            ("x", "x\0"),
+            ("x", "\u{feff}x"),
+            ("x", "x\u{200c}"),
+            ("x", "x\u{200d}"),
+            ("iris setosa", "iris\u{a0}setosa"),
+            ("1", "1\u{a0}"),
+        ] {
+            let text = format!("a,label\n1,{a}\n2,{b}\n3,y\n");
+            let err = parse(&text, &CsvOptions::default()).unwrap_err();
+            assert!(
+                matches!(&err, DataError::LookAlikeLabels { labels, .. }
+                    if labels == &[(a.to_string(), 2), (b.to_string(), 3)]),
+                "{a:?} {b:?}: {err}"
+            );
+        }
+        // Visibly different labels are fine, however close.
+        let ds = parse("a,label\n1,x\n2,X\n3,x.\n4,x y\n", &CsvOptions::default()).unwrap();
+        assert_eq!(ds.n_classes(), 4);
     }
 
     #[test]

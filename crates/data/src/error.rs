@@ -4,6 +4,7 @@
 //! a CSV cell names its line (1-based, the header is line 1) and column (1-based, plus the
 //! header name), so that the message alone is enough to find the problem in an editor.
 
+use crate::display::{label, quoted};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -173,6 +174,18 @@ pub enum DataError {
         /// Whether the text starts with a byte order mark (`ff fe` or `fe ff`).
         byte_order_mark: bool,
     },
+    /// Labels that differ only in invisible characters (NUL, a byte order mark, zero-width
+    /// spaces) or kinds of space (a no-break space): they would be classes that print alike.
+    LookAlikeLabels {
+        /// The file.
+        file: String,
+        /// 1-based label column.
+        column: usize,
+        /// Its header name.
+        column_name: String,
+        /// The labels, each with the 1-based line it first appears on, in that order.
+        labels: Vec<(String, usize)>,
+    },
     /// A row with more or fewer fields than the header.
     RaggedRow {
         /// The file.
@@ -317,21 +330,31 @@ pub enum DataError {
 /// `column 3 (petal_length_cm)`, or `column 3` when there is no name.
 fn column(column: usize, name: Option<&str>) -> String {
     match name {
-        Some(name) => format!("column {column} ({name})"),
+        Some(name) => format!("column {column} ({})", label(name)),
         None => format!("column {column}"),
     }
 }
 
-/// The names joined by commas; past 20 of them, the first 16, an ellipsis and the last 2.
-fn abbreviate(names: &[String]) -> String {
-    if names.len() <= 20 {
-        return names.join(", ");
+/// The texts joined by commas; past 20 of them, the first 16, an ellipsis and the last 2.
+fn abbreviate(texts: &[String]) -> String {
+    if texts.len() <= 20 {
+        return texts.join(", ");
     }
     format!(
         "{}, ... ({} more), {}",
-        names[..16].join(", "),
-        names.len() - 18,
-        names[names.len() - 2..].join(", ")
+        texts[..16].join(", "),
+        texts.len() - 18,
+        texts[texts.len() - 2..].join(", ")
+    )
+}
+
+/// The column names as messages show them ([`label`]), abbreviated.
+fn column_list(names: &[String]) -> String {
+    abbreviate(
+        &names
+            .iter()
+            .map(|n| label(n).into_owned())
+            .collect::<Vec<_>>(),
     )
 }
 
@@ -445,8 +468,9 @@ impl fmt::Display for DataError {
                 columns,
             } => write!(
                 f,
-                "{file}: line 1: no target column named {target:?} (the columns are: {})",
-                columns.join(", ")
+                "{file}: line 1: no target column named {} (the columns are: {})",
+                quoted(target),
+                column_list(columns)
             ),
             DataError::TargetIsFeature {
                 file,
@@ -468,13 +492,13 @@ impl fmt::Display for DataError {
                 missing,
                 columns,
             } => {
-                let quoted: Vec<String> = missing.iter().map(|m| format!("{m:?}")).collect();
+                let missing: Vec<String> = missing.iter().map(|m| quoted(m)).collect();
                 let names = if missing.len() == 1 { "column" } else { "columns" };
                 write!(
                     f,
                     "{file}: line 1: no {names} named {} (the columns are: {})",
-                    abbreviate(&quoted),
-                    abbreviate(columns)
+                    abbreviate(&missing),
+                    column_list(columns)
                 )
             }
             DataError::DuplicateColumn {
@@ -485,8 +509,9 @@ impl fmt::Display for DataError {
                 let list: Vec<String> = columns.iter().map(usize::to_string).collect();
                 write!(
                     f,
-                    "{file}: line 1: the column name {name:?} is used {} times (columns {}); \
+                    "{file}: line 1: the column name {} is used {} times (columns {}); \
                      a column name must say which column it means",
+                    quoted(name),
                     columns.len(),
                     list.join(", ")
                 )
@@ -549,6 +574,31 @@ impl fmt::Display for DataError {
                     f,
                     "{file}: the file looks like UTF-16 text ({evidence}), not UTF-8; save it \
                      as UTF-8 (iconv -f {encoding} -t utf-8 IN > OUT)"
+                )
+            }
+            DataError::LookAlikeLabels {
+                file,
+                column: c,
+                column_name,
+                labels,
+            } => {
+                let shown: Vec<String> = labels
+                    .iter()
+                    .map(|(text, line)| format!("{} (first on line {line})", quoted(text)))
+                    .collect();
+                let listed = match shown.split_last() {
+                    Some((last, others)) if !others.is_empty() => {
+                        format!("{} and {last}", others.join(", "))
+                    }
+                    _ => shown.join(", "),
+                };
+                write!(
+                    f,
+                    "{file}: {}: the labels {listed} differ only in invisible characters or \
+                     kinds of space, so they would be {} classes that print alike; make them \
+                     one label in the file (or visibly different ones)",
+                    column(*c, Some(column_name)),
+                    labels.len()
                 )
             }
             DataError::RaggedRow {
@@ -617,7 +667,7 @@ impl fmt::Display for DataError {
                 classes,
             } => {
                 let found = match classes.first() {
-                    Some(class) => format!("only one class ({class:?})"),
+                    Some(class) => format!("only one class ({})", quoted(class)),
                     None => "no class".to_string(),
                 };
                 let lines = if *last_line > 2 {
@@ -728,6 +778,7 @@ impl DataError {
             | DataError::UnclosedQuote { file, .. }
             | DataError::NotUtf8 { file, .. }
             | DataError::Utf16 { file, .. }
+            | DataError::LookAlikeLabels { file, .. }
             | DataError::Empty { file }
             | DataError::HeaderOnly { file }
             | DataError::NoFeatures { file, .. }

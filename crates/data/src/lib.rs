@@ -19,7 +19,8 @@
 //! - [`read_csv`] / [`read_csv_from`] / [`parse_csv`]: a header row, one target column (by
 //!   name, default last), numeric features; gzip detected by content; any delimiter. Errors
 //!   name file, line, column and value, and point at the usual mistakes (another delimiter,
-//!   an unclosed quote, a trailing comma, text that is not UTF-8, a name used twice).
+//!   an unclosed quote, a trailing comma, text that is not UTF-8 or is UTF-16, a name used
+//!   twice, labels that differ only in invisible characters).
 //! - [`read_csv_columns`] / [`parse_csv_columns`]: only the named numeric columns, in the
 //!   order asked for, and an id column carried through (features for prediction, from a
 //!   file with other columns too).
@@ -32,7 +33,7 @@
 //! - [`train_test_split_stratified`], [`shuffle`], [`permutation`]: deterministic from a seed.
 //! - [`Standardizer`]: per-feature `(x - mean) / std`, saveable as plain numbers.
 //! - [`display`]: how the project shows users' values in messages and files (floats in a
-//!   short form that reads back exactly).
+//!   short form that reads back exactly, names with invisible characters escaped).
 //!
 //! No reader panics on bad input, and none can be made to read without end: every problem
 //! is a [`DataError`].
