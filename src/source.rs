@@ -31,8 +31,8 @@ pub const DEFAULT_SPLIT_SEED: u64 = 0;
 /// single class is accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reading {
-    /// The CSV field delimiter.
-    pub delimiter: u8,
+    /// The CSV field delimiter, if `--delimiter` gave one (a comma if not).
+    pub delimiter: Option<u8>,
     /// The limits every file is read within.
     pub limits: ReadLimits,
     /// The fewest classes CSV data may have: 2 to train on it, 1 to evaluate on it.
@@ -42,7 +42,7 @@ pub struct Reading {
 impl From<&ReadArgs> for Reading {
     fn from(args: &ReadArgs) -> Self {
         Reading {
-            delimiter: args.delimiter.unwrap_or(b','),
+            delimiter: args.delimiter,
             limits: ReadLimits::default().with_max_bytes(args.max_data_size),
             min_classes: 2,
         }
@@ -67,7 +67,7 @@ impl Reading {
             features: features.map(<[String]>::to_vec),
             min_classes: self.min_classes,
             ..CsvOptions::default()
-                .with_delimiter(self.delimiter)
+                .with_delimiter(self.delimiter.unwrap_or(b','))
                 .with_limits(self.limits)
         }
     }
@@ -142,11 +142,11 @@ impl Source {
         let csv = || reading.csv_options(target, features);
         match Spec::classify(spec)? {
             Spec::Bundled(name) => {
-                no_target(spec, target, "a bundled data set")?;
+                csv_only(spec, target, reading, "a bundled data set")?;
                 Ok(source(Origin::Bundled, bundled(name)))
             }
             Spec::Directory(dir) => {
-                no_target(spec, target, "a directory of IDX files")?;
+                csv_only(spec, target, reading, "a directory of IDX files")?;
                 let split = data::read_mnist_dir_within(dir, reading.limits)?;
                 Ok(source(Origin::Idx, Parts::Split(split)))
             }
@@ -378,14 +378,18 @@ fn bundled(name: &str) -> Parts {
     }
 }
 
-/// `--target` names a CSV column; anything else has its labels already (a usage error).
-fn no_target(spec: &str, target: Option<&str>, kind: &str) -> Result<()> {
-    match target {
-        None => Ok(()),
-        Some(_) => Err(CliError::usage(format!(
-            "--target applies to CSV files only, and {spec} is {kind}"
-        ))),
-    }
+/// A usage error if `--target` or `--delimiter` was given for data that is not CSV: the
+/// one names a CSV column, the other separates CSV fields, and anything else has its labels
+/// and fields already, so either flag would change nothing.
+fn csv_only(spec: &str, target: Option<&str>, reading: Reading, kind: &str) -> Result<()> {
+    let flag = match (target, reading.delimiter) {
+        (Some(_), _) => "--target",
+        (None, Some(_)) => "--delimiter",
+        (None, None) => return Ok(()),
+    };
+    Err(CliError::usage(format!(
+        "{flag} applies to CSV files only, and {spec} is {kind}"
+    )))
 }
 
 #[cfg(test)]
@@ -394,7 +398,7 @@ mod tests {
 
     fn reading() -> Reading {
         Reading {
-            delimiter: b',',
+            delimiter: None,
             limits: ReadLimits::default(),
             min_classes: 2,
         }
@@ -461,11 +465,21 @@ mod tests {
     }
 
     #[test]
-    fn target_only_for_csv() {
+    fn target_and_delimiter_only_for_csv() {
         let err = Source::load("iris", Some("species"), None, reading())
             .unwrap_err()
             .to_string();
         assert!(err.contains("--target applies to CSV files only"), "{err}");
+        let semicolon = Reading {
+            delimiter: Some(b';'),
+            ..reading()
+        };
+        let err = Source::load("mnist5k", None, None, semicolon).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(
+            err.to_string(),
+            "--delimiter applies to CSV files only, and mnist5k is a bundled data set"
+        );
     }
 
     #[test]

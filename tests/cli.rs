@@ -1859,6 +1859,41 @@ fn semicolons_and_tabs_are_recognised_and_read_with_delimiter() {
         err.contains("\"1,5\" is not a number (a decimal comma?"),
         "{err}"
     );
+    // Data that is not CSV has no fields to separate: a --delimiter for it would change
+    // nothing and is refused, as --target is; beside CSV data it serves that data.
+    for args in [
+        &["info", "--data", "iris", "--delimiter", ";"][..],
+        &[
+            "split",
+            "--data",
+            "mnist5k",
+            "--delimiter",
+            "tab",
+            "--out-dir",
+            "x",
+        ],
+    ] {
+        let err = misused(args);
+        contains(&err, "--delimiter applies to CSV files only, and ");
+    }
+    let named = scratch.write(
+        "named.csv",
+        iris_csv(
+            "sepal_length_cm;sepal_width_cm;petal_length_cm;petal_width_cm;species",
+            |cells, label| format!("{};{label}", cells.join(";")),
+        ),
+    );
+    ok(&[
+        "train",
+        "--data",
+        &named,
+        "--delimiter",
+        ";",
+        "--test-data",
+        "iris",
+        "--epochs",
+        "1",
+    ]);
 }
 
 #[test]

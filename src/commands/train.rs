@@ -306,7 +306,12 @@ fn load_test_data(
     train: &Dataset,
     reading: Reading,
 ) -> Result<(Part, String)> {
+    // --target and --delimiter were checked against --data, which they served.
     let csv = Spec::classify(spec)?.is_csv();
+    let reading = Reading {
+        delimiter: reading.delimiter.filter(|_| csv),
+        ..reading
+    };
     let source = Source::load(
         spec,
         target.filter(|_| csv),
