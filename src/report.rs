@@ -289,24 +289,10 @@ pub fn per_class_text(scores: &[ClassScores]) -> String {
 /// class, both labelled with (abbreviated) class names.
 pub fn confusion_table(class_names: &[String], counts: &[Vec<usize>]) -> String {
     const CORNER: &str = "true \\ predicted";
-    let names: Vec<String> = class_names
-        .iter()
-        .map(|n| abbreviate(&label(n), 14))
-        .collect();
-    let label_width = names
-        .iter()
-        .map(|n| n.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(CORNER.len());
+    let names = table_names(class_names.iter(), 14);
+    let label_width = widest(&names).max(CORNER.len());
     let max_count = counts.iter().flatten().copied().max().unwrap_or(0);
-    let cell_width = names
-        .iter()
-        .map(|n| n.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(max_count.to_string().len())
-        .max(3);
+    let cell_width = widest(&names).max(max_count.to_string().len()).max(3);
     let mut out = format!("{CORNER:<label_width$}");
     for name in &names {
         let _ = write!(out, "  {name:>cell_width$}");
@@ -322,16 +308,8 @@ pub fn confusion_table(class_names: &[String], counts: &[Vec<usize>]) -> String 
 
 /// Precision, recall, F1 and support per class as a table; `-` where a ratio is undefined.
 pub fn per_class_table(scores: &[&ClassScores]) -> String {
-    let names: Vec<String> = scores
-        .iter()
-        .map(|s| abbreviate(&label(&s.class), 24))
-        .collect();
-    let width = names
-        .iter()
-        .map(|n| n.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(5);
+    let names = table_names(scores.iter().map(|s| &s.class), 24);
+    let width = widest(&names).max(5);
     let ratio = |r: Option<f64>| r.map_or("-".to_string(), |r| format!("{r:.4}"));
     let mut out = format!(
         "{:<width$}  {:>9}  {:>9}  {:>9}  {:>7}",
@@ -372,6 +350,21 @@ pub fn name_list<S: AsRef<str>>(names: &[S]) -> String {
         join(&names[..8]),
         join(&names[names.len() - 2..])
     )
+}
+
+/// The names as tables show them: escaped where they hold invisible characters
+/// ([`label`]), and cut to at most `max` characters ([`abbreviate`]).
+fn table_names<'a>(names: impl Iterator<Item = &'a String>, max: usize) -> Vec<String> {
+    names.map(|name| abbreviate(&label(name), max)).collect()
+}
+
+/// The width of the widest of `names`, in characters (what `{:<width$}` pads to).
+pub fn widest(names: &[impl AsRef<str>]) -> usize {
+    names
+        .iter()
+        .map(|name| name.as_ref().chars().count())
+        .max()
+        .unwrap_or(0)
 }
 
 /// At most `max` characters of `name`, the last replaced by `~` if it was cut.

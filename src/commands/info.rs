@@ -2,7 +2,7 @@
 
 use crate::cli::InfoArgs;
 use crate::error::Result;
-use crate::report::name_list;
+use crate::report::{name_list, widest};
 use crate::source::{Parts, Reading, Source};
 use data::display::label;
 use data::Dataset;
@@ -62,8 +62,8 @@ fn describe_features(data: &Dataset) -> Result<()> {
 /// The class names as messages show them ([`label`]), and the width of their column.
 fn class_labels(data: &Dataset) -> (Vec<Cow<'_, str>>, usize) {
     let names: Vec<_> = data.class_names().iter().map(|n| label(n)).collect();
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    (names, width.max(5))
+    let width = widest(&names).max(5);
+    (names, width)
 }
 
 #[cfg(test)]
