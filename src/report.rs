@@ -249,7 +249,8 @@ pub fn confusion_text(evaluation: &Evaluation) -> String {
         let _ = write!(out, ", {shown} of {}", confusions.len());
     }
     for c in &confusions[..shown] {
-        let _ = write!(out, "\n  {} -> {}: {}", c.true_class, c.predicted, c.rows);
+        let (from, to) = (label(&c.true_class), label(&c.predicted));
+        let _ = write!(out, "\n  {from} -> {to}: {}", c.rows);
     }
     out
 }
@@ -507,6 +508,14 @@ mod tests {
         let scores = per_class(&classes, &sparse(&counts));
         let table = per_class_table(&scores.iter().collect::<Vec<_>>());
         assert!(table.contains("\n\"no\\u{a0}\"   "), "{table}");
+        // In the summary of many classes too.
+        let mut many: Vec<String> = (0..25).map(|i| format!("c{i}")).collect();
+        many[3] = "no\u{a0}".to_string();
+        let evaluation = Evaluation::from_predictions(&[3, 0], &[0, 3], &many, 0.0);
+        let text = confusion_text(&evaluation);
+        assert!(text.contains("\n  c0 -> \"no\\u{a0}\": 1"), "{text}");
+        let text = per_class_text(&evaluation.per_class);
+        assert!(text.contains("\n\"no\\u{a0}\" "), "{text}");
     }
 
     #[test]
