@@ -1741,6 +1741,7 @@ fn many_class_model(scratch: &Scratch, classes: usize) -> String {
         feature_names: vec!["x".to_string()],
         class_names: (0..classes).map(|j| format!("c{j}")).collect(),
         standardization: None,
+        training_data: None,
     };
     let path = scratch.path(&format!("classes-{classes}.json"));
     file.save(Path::new(&path)).unwrap();

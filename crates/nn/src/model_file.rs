@@ -5,6 +5,10 @@
 //!
 //! Numbers are stored as `f64`, which holds every `f32` exactly and which `serde_json`
 //! prints in shortest round-trip form, so a save/load round trip is bit-exact.
+//!
+//! A file may record which rows the model was trained on ([`TrainingData`]), so that it can
+//! later be tested on the rows it never saw. The field is optional: files written before it
+//! existed, or by a program that does not know its data's split, load as they always did.
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -23,6 +27,49 @@ pub struct Standardization {
     pub means: Vec<f64>,
     /// Per-feature standard deviations (1 for constant features).
     pub stds: Vec<f64>,
+}
+
+/// Which rows a model was trained on: enough to hold out the same rows again when it is
+/// evaluated. Plain data; naming data sets and splitting them is the caller's business.
+///
+/// ```
+/// use nn::model_file::{TrainingData, TrainingRows};
+/// let record = TrainingData {
+///     data: "iris".into(),
+///     fingerprint: "0123456789abcdef".into(),
+///     rows: TrainingRows::TrainingPart { test_fraction: 0.3, split_seed: 7 },
+/// };
+/// let json = serde_json::to_string(&record.rows).unwrap();
+/// assert_eq!(json, r#"{"kind":"training_part","test_fraction":0.3,"split_seed":7}"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainingData {
+    /// The data as it was named for training: a bundled set's name, a file's or a
+    /// directory's path as given, `-` for standard input.
+    pub data: String,
+    /// A fingerprint of the data's rows (their features and labels, in order), by which
+    /// the same data is recognised under another name, and changed data under the same one.
+    pub fingerprint: String,
+    /// Which of its rows the model was trained on.
+    pub rows: TrainingRows,
+}
+
+/// Which rows of its data a model was trained on.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TrainingRows {
+    /// Every row: nothing was held out.
+    All,
+    /// The training part of a stratified split (`data::stratified_split_indices`); the rest,
+    /// the test part, was held out.
+    TrainingPart {
+        /// The fraction of each class held out, in `(0, 1)`.
+        test_fraction: f64,
+        /// The seed of the split.
+        split_seed: u64,
+    },
+    /// The training part of data that comes with its own training and test parts (MNIST).
+    OwnTrainingPart,
 }
 
 /// The contents of a model file.
@@ -48,6 +95,9 @@ pub struct ModelFile {
     pub class_names: Vec<String>,
     /// Standardisation applied to features before the linear map.
     pub standardization: Option<Standardization>,
+    /// Which rows the model was trained on, if known (absent from older files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_data: Option<TrainingData>,
 }
 
 /// A model file that could not be written or read.
@@ -166,6 +216,18 @@ impl ModelFile {
             }
             if s.stds.iter().any(|&v| !(v > 0.0 && v.is_finite())) {
                 return Err("standardization stds must be positive and finite".into());
+            }
+        }
+        if let Some(TrainingData {
+            rows: TrainingRows::TrainingPart { test_fraction, .. },
+            ..
+        }) = &self.training_data
+        {
+            // Evaluation splits the data again by this fraction.
+            if !(*test_fraction > 0.0 && *test_fraction < 1.0) {
+                return Err(format!(
+                    "training_data: the test fraction {test_fraction} is not between 0 and 1"
+                ));
             }
         }
         let all = self.weight.iter().chain(&self.bias);

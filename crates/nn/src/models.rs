@@ -4,7 +4,7 @@
 use crate::functions::{cross_entropy, softmax, squared_loss};
 use crate::linear::Linear;
 use crate::metrics;
-use crate::model_file::{ModelError, ModelFile, Standardization};
+use crate::model_file::{ModelError, ModelFile, Standardization, TrainingData};
 use crate::solver::{
     Differentiable, LinearObjective, LinearProblem, SolveConfig, SolveError, SolveReport, Solver,
 };
@@ -35,6 +35,7 @@ pub struct SoftmaxRegression<T: Float = f32> {
     standardizer: Option<Standardizer>,
     feature_names: Vec<String>,
     class_names: Vec<String>,
+    training_data: Option<TrainingData>,
 }
 
 /// Cross-entropy on integer labels; accuracy as the metric.
@@ -86,6 +87,7 @@ impl<T: Float> SoftmaxRegression<T> {
             class_names: (0..linear.outputs()).map(|j| j.to_string()).collect(),
             linear,
             standardizer: None,
+            training_data: None,
         }
     }
 
@@ -134,6 +136,17 @@ impl<T: Float> SoftmaxRegression<T> {
         );
         self.standardizer = Some(standardizer);
         self
+    }
+
+    /// The same model with a record of the rows it was trained on, saved with it.
+    pub fn with_training_data(mut self, training_data: TrainingData) -> Self {
+        self.training_data = Some(training_data);
+        self
+    }
+
+    /// The rows the model was trained on, if its file recorded them.
+    pub fn training_data(&self) -> Option<&TrainingData> {
+        self.training_data.as_ref()
     }
 
     /// The same model with its features named (in column order).
@@ -380,13 +393,16 @@ impl<T: Float> SoftmaxRegression<T> {
     }
 
     fn model_file(&self) -> ModelFile {
-        to_file(
-            &self.linear,
-            "softmax_regression",
-            &self.feature_names,
-            &self.class_names,
-            self.standardizer.as_ref(),
-        )
+        ModelFile {
+            training_data: self.training_data.clone(),
+            ..to_file(
+                &self.linear,
+                "softmax_regression",
+                &self.feature_names,
+                &self.class_names,
+                self.standardizer.as_ref(),
+            )
+        }
     }
 
     /// Loads a model saved by [`save`](Self::save), checking version and shapes.
@@ -405,6 +421,7 @@ impl<T: Float> SoftmaxRegression<T> {
             standardizer,
             feature_names: file.feature_names,
             class_names,
+            training_data: file.training_data,
         })
     }
 }
@@ -578,6 +595,7 @@ fn to_file<T: Float>(
             means: s.means().to_vec(),
             stds: s.stds().to_vec(),
         }),
+        training_data: None,
     }
 }
 

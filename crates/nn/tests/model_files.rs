@@ -2,7 +2,7 @@
 //! numbers or confuse two names), what it accepts (a byte order mark), and that a failed
 //! save leaves neither a half-written model nor a temporary file.
 
-use nn::model_file::ModelFile;
+use nn::model_file::{ModelFile, TrainingData, TrainingRows};
 use nn::models::SoftmaxRegression;
 use std::path::{Path, PathBuf};
 
@@ -136,4 +136,70 @@ fn to_json_is_the_text_that_save_writes() {
     let (_, path, _) = saved_model("to-json");
     let model = SoftmaxRegression::<f32>::load(&path).unwrap();
     assert_eq!(model.to_json(), std::fs::read_to_string(&path).unwrap());
+}
+
+#[test]
+fn the_training_rows_are_saved_and_files_without_them_still_load() {
+    let (dir, path, json) = saved_model("training-data");
+    // A model that does not know its training rows writes the file as before.
+    assert!(json.get("training_data").is_none(), "{json}");
+    let model = SoftmaxRegression::<f32>::load(&path).unwrap();
+    assert_eq!(model.training_data(), None);
+
+    let record = TrainingData {
+        data: "iris".into(),
+        fingerprint: "00ff00ff00ff00ff".into(),
+        rows: TrainingRows::TrainingPart {
+            test_fraction: 0.3,
+            split_seed: 7,
+        },
+    };
+    let recorded = model.clone().with_training_data(record.clone());
+    let with_record = dir.join("with-record.json");
+    recorded.save(&with_record).unwrap();
+    let text = std::fs::read_to_string(&with_record).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        saved["training_data"],
+        serde_json::json!({
+            "data": "iris",
+            "fingerprint": "00ff00ff00ff00ff",
+            "rows": {"kind": "training_part", "test_fraction": 0.3, "split_seed": 7}
+        })
+    );
+    let loaded = SoftmaxRegression::<f32>::load(&with_record).unwrap();
+    assert_eq!(loaded.training_data(), Some(&record));
+    assert_eq!(loaded, recorded);
+
+    // The old format: the same file without the field loads, as the model without a record.
+    let mut old = saved.clone();
+    old.as_object_mut().unwrap().remove("training_data");
+    let old_path = dir.join("old.json");
+    std::fs::write(&old_path, serde_json::to_string_pretty(&old).unwrap()).unwrap();
+    assert_eq!(SoftmaxRegression::<f32>::load(&old_path).unwrap(), model);
+
+    for rows in [TrainingRows::All, TrainingRows::OwnTrainingPart] {
+        let record = TrainingData {
+            rows,
+            ..record.clone()
+        };
+        let file = dir.join("kind.json");
+        model
+            .clone()
+            .with_training_data(record.clone())
+            .save(&file)
+            .unwrap();
+        let loaded = SoftmaxRegression::<f32>::load(&file).unwrap();
+        assert_eq!(loaded.training_data(), Some(&record));
+    }
+
+    // A fraction evaluation could not split by is refused on load, not met later.
+    let mut edited = saved;
+    edited["training_data"]["rows"]["test_fraction"] = 1.5.into();
+    assert_eq!(
+        load_error(&dir, &edited),
+        "training_data: the test fraction 1.5 is not between 0 and 1"
+    );
+    edited["training_data"]["rows"]["kind"] = "sometimes".into();
+    assert!(load_error(&dir, &edited).starts_with("not a valid model file"));
 }
