@@ -35,6 +35,7 @@ mod progress;
 mod report;
 mod source;
 mod train_config;
+mod training_rows;
 
 fn main() -> ExitCode {
     // Flushing here catches a write error in output that was still buffered.

@@ -212,9 +212,11 @@ impl Source {
         }
     }
 
-    /// The part to evaluate or predict on: all rows of CSV data (unless hold-out flags ask
-    /// for the test part of its split), the test part of a bundled set's split (the part
-    /// `train` held out), or the test part of split data.
+    /// The part to evaluate or predict on when nothing is known of the rows a model was
+    /// trained on: all rows of CSV data (unless hold-out flags ask for the test part of its
+    /// split), the test part of a bundled set's split by the flags (with their defaults), or
+    /// the test part of split data. (`training_rows::evaluation_part` uses the model's
+    /// record of its split when there is one.)
     pub fn evaluation_part(self, hold_out: &HoldOutArgs) -> Result<Part> {
         let asked = hold_out.test_fraction.is_some() || hold_out.split_seed.is_some();
         if self.is_csv() && !asked {

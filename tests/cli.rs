@@ -371,6 +371,306 @@ fn predict_picks_feature_columns_by_name() {
     assert_eq!(data_lines(&stdout).len(), 39);
 }
 
+/// Trains on iris with `flags` into `name` in the scratch directory; returns the model's
+/// path and train's JSON report.
+fn iris_model_with(scratch: &Scratch, name: &str, flags: &[&str]) -> (String, serde_json::Value) {
+    let model = scratch.path(name);
+    let args = [
+        &[
+            "train", "--data", "iris", "--epochs", "30", "--model", &model, "--json",
+        ],
+        flags,
+    ]
+    .concat();
+    let report = json_of(&ok(&args));
+    (model, report)
+}
+
+#[test]
+fn eval_says_when_a_model_trained_on_every_row_is_scored_on_its_training_rows() {
+    let scratch = Scratch::new("every-row");
+    let (model, _) = iris_model_with(&scratch, "all.json", &["--test-fraction", "0"]);
+    let saved: serde_json::Value = serde_json::from_str(&scratch.read("all.json")).unwrap();
+    assert_eq!(saved["training_data"]["data"], "iris");
+    assert_eq!(saved["training_data"]["rows"]["kind"], "all");
+
+    // No flags: every row, called the rows it was trained on.
+    let out = tapegrad(&["eval", "--model", &model, "--data", "iris"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    contains(
+        &out.stdout,
+        "iris (bundled), all rows, every one of them trained on: 150 rows",
+    );
+    assert!(
+        number_after(&out.stdout, "training accuracy: ") > 0.9,
+        "{}",
+        out.stdout
+    );
+    contains(
+        &out.stdout,
+        "the model was trained on every one of them: not a test score",
+    );
+    assert!(
+        !out.stdout.lines().any(|l| l.starts_with("accuracy: ")),
+        "{}",
+        out.stdout
+    );
+    contains(
+        &out.stderr,
+        "warning: the model was trained on every row of iris (bundled)",
+    );
+    let json = json_of(&ok(&[
+        "eval", "--model", &model, "--data", "iris", "--json",
+    ]));
+    assert_eq!(json["rows"], 150);
+    assert_eq!(json["rows_seen_in_training"], 150);
+    assert_eq!(json["part"], "all rows, every one of them trained on");
+
+    // The flags' test part: all of it trained on, and said to be.
+    let flags = ["--test-fraction", "0.25"];
+    let out = tapegrad(&[&["eval", "--model", &model, "--data", "iris"][..], &flags].concat());
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    contains(
+        &out.stdout,
+        "test part (fraction 0.25, split seed 0), 39 of its rows trained on: 39 rows",
+    );
+    assert!(
+        number_after(&out.stdout, "training accuracy: ") > 0.9,
+        "{}",
+        out.stdout
+    );
+    contains(&out.stderr, "warning: 39 of the 39 rows of this test part (fraction 0.25, split seed 0) are rows the model was trained on (every row of iris)");
+
+    // predict, too, takes every row, with the same warning.
+    let out = tapegrad(&["predict", "--model", &model, "--data", "iris"]);
+    assert_eq!(data_lines(&out.stdout).len(), 150, "{}", out.stderr);
+    contains(
+        &out.stderr,
+        "warning: the model was trained on every row of iris (bundled)",
+    );
+}
+
+#[test]
+fn eval_tests_a_model_on_the_rows_its_training_held_out() {
+    let scratch = Scratch::new("held-out");
+    let split = ["--test-fraction", "0.3", "--split-seed", "7"];
+    let (model, report) = iris_model_with(&scratch, "m.json", &split);
+    assert_eq!(report["data"]["test_rows"], 45);
+
+    // No flags: the model's split, exactly as the same flags give it.
+    let eval = |flags: &[&str]| {
+        let out = tapegrad(&[&["eval", "--model", &model, "--data", "iris"][..], flags].concat());
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        out
+    };
+    let implicit = eval(&[]);
+    contains(
+        &implicit.stderr,
+        "using the model's split: test fraction 0.3, split seed 7",
+    );
+    contains(
+        &implicit.stdout,
+        "iris (bundled), test part (fraction 0.3, split seed 7): 45 rows",
+    );
+    let explicit = eval(&split);
+    assert_eq!(implicit.stdout, explicit.stdout);
+    assert!(!explicit.stderr.contains("warning"), "{}", explicit.stderr);
+    // ... and it scores what train scored on its test part.
+    let json = json_of(&ok(&[
+        "eval", "--model", &model, "--data", "iris", "--json",
+    ]));
+    assert_eq!(json["accuracy"], report["test"]["accuracy"]);
+    assert_eq!(json["confusion_matrix"], report["test"]["confusion_matrix"]);
+    assert_eq!(json["rows_seen_in_training"], 0);
+    let predicted = ok(&["predict", "--model", &model, "--data", "iris"]);
+    assert_eq!(data_lines(&predicted).len(), 45);
+    // The full-batch solvers record the split too.
+    let solved = scratch.path("lbfgs.json");
+    let args = [
+        "train",
+        "--data",
+        "iris",
+        "--optimizer",
+        "lbfgs",
+        "--quiet",
+        "--model",
+        &solved,
+    ];
+    ok(&[&args[..], &split].concat());
+    let out = tapegrad(&["eval", "--model", &solved, "--data", "iris"]);
+    contains(
+        &out.stderr,
+        "using the model's split: test fraction 0.3, split seed 7",
+    );
+    contains(
+        &out.stdout,
+        "test part (fraction 0.3, split seed 7): 45 rows",
+    );
+
+    // Other flags: obeyed, with the training rows in their test part counted.
+    let iris = data::bundled::iris();
+    let (trained, _) = data::stratified_split_indices(iris.labels(), 0.3, 7);
+    let (_, test) = data::stratified_split_indices(iris.labels(), 0.25, 0);
+    let seen = test.iter().filter(|i| trained.contains(i)).count();
+    assert!(seen > 0, "the default split overlaps this one");
+    let other = eval(&["--test-fraction", "0.25"]);
+    contains(&other.stderr, &format!("warning: {seen} of the 39 rows of this test part (fraction 0.25, split seed 0) are rows the model was trained on (the training part of iris, test fraction 0.3, split seed 7); leave out --test-fraction and --split-seed to test on the rows it held out"));
+    contains(&other.stdout, &format!("; {seen} of them trained on)"));
+    let json = json_of(&ok(&[
+        "eval",
+        "--model",
+        &model,
+        "--data",
+        "iris",
+        "--test-fraction",
+        "0.25",
+        "--json",
+    ]));
+    assert_eq!(json["rows_seen_in_training"], seen);
+    assert_eq!(json["rows"], 39);
+    let out = tapegrad(&[
+        "predict",
+        "--model",
+        &model,
+        "--data",
+        "iris",
+        "--split-seed",
+        "1",
+    ]);
+    contains(&out.stderr, "are rows the model was trained on");
+}
+
+#[test]
+fn the_same_rows_are_recognised_under_any_name_and_changed_rows_under_none() {
+    let scratch = Scratch::new("same-rows");
+    let header = "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,species";
+    let csv = iris_csv(header, |cells, label| {
+        format!("{},{label}", cells.join(","))
+    });
+    let file = scratch.write("flowers.csv", &csv);
+    let model = scratch.path("m.json");
+    ok(&[
+        "train",
+        "--data",
+        &file,
+        "--test-fraction",
+        "0.3",
+        "--split-seed",
+        "7",
+        "--quiet",
+        "--model",
+        &model,
+    ]);
+    let saved: serde_json::Value = serde_json::from_str(&scratch.read("m.json")).unwrap();
+    assert_eq!(saved["training_data"]["data"], file.as_str());
+    let test_part = "test part (fraction 0.3, split seed 7): 45 rows";
+    // The file, a copy of it, the same rows on standard input and bundled: the model's split.
+    let copy = scratch.write("copy.csv", &csv);
+    for data in [file.as_str(), copy.as_str(), "iris"] {
+        let stdout = ok(&["eval", "--model", &model, "--data", data]);
+        contains(&stdout, test_part);
+    }
+    let out = with_stdin(&["eval", "--model", &model, "--data", "-"], csv.as_bytes());
+    contains(&out.stdout, test_part);
+    // Edited since: its rows are other rows, all evaluated, as without a record.
+    let edited = csv.replacen("5.1,3.5,1.4,0.2", "5.2,3.5,1.4,0.2", 1);
+    assert_ne!(edited, csv);
+    scratch.write("flowers.csv", &edited);
+    let out = tapegrad(&["eval", "--model", &model, "--data", &file]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    contains(&out.stdout, "all rows: 150 rows");
+    contains(&out.stderr, "has changed since the model was trained on it");
+    let json = json_of(&ok(&["eval", "--model", &model, "--data", &file, "--json"]));
+    assert!(json["rows_seen_in_training"].is_null(), "{json}");
+}
+
+#[test]
+fn a_model_file_without_its_training_rows_is_evaluated_as_before() {
+    let scratch = Scratch::new("old-model");
+    let (model, _) = iris_model_with(&scratch, "all.json", &["--test-fraction", "0"]);
+    let mut json: serde_json::Value = serde_json::from_str(&scratch.read("all.json")).unwrap();
+    assert!(json
+        .as_object_mut()
+        .unwrap()
+        .remove("training_data")
+        .is_some());
+    let old = scratch.write("old.json", serde_json::to_string_pretty(&json).unwrap());
+    let out = tapegrad(&["eval", "--model", &old, "--data", "iris"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    contains(
+        &out.stdout,
+        "iris (bundled), test part (fraction 0.25, split seed 0): 39 rows",
+    );
+    assert!(
+        number_after(&out.stdout, "accuracy: ") > 0.9,
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.stderr, "");
+    let report = json_of(&ok(&["eval", "--model", &old, "--data", "iris", "--json"]));
+    assert!(report["rows_seen_in_training"].is_null(), "{report}");
+    assert_eq!(report["part"], "test part (fraction 0.25, split seed 0)");
+    // The same numbers as the model with its record, given the flags that choose that part.
+    let with_record = ok(&[
+        "eval",
+        "--model",
+        &model,
+        "--data",
+        "iris",
+        "--test-fraction",
+        "0.25",
+    ]);
+    let tail = |s: &str| {
+        s.split_once("accuracy: ")
+            .unwrap()
+            .1
+            .split_once(" rows")
+            .unwrap()
+            .0
+            .to_string()
+    };
+    assert_eq!(tail(&out.stdout), tail(&with_record));
+    assert_eq!(
+        data_lines(&ok(&["predict", "--model", &old, "--data", "iris"])).len(),
+        39
+    );
+}
+
+#[test]
+fn mnist5k_is_training_rows_to_a_model_trained_on_mnist() {
+    // A model trained on mnist5k's training part, its record edited to say MNIST's: every
+    // mnist5k image is an image of MNIST's training file.
+    let scratch = Scratch::new("mnist5k-inside");
+    let model = scratch.path("m.json");
+    ok(&[
+        "train", "--data", "mnist5k", "--epochs", "1", "--quiet", "--model", &model,
+    ]);
+    let json = json_of(&ok(&[
+        "eval", "--model", &model, "--data", "mnist5k", "--json",
+    ]));
+    assert_eq!(json["rows_seen_in_training"], 0);
+    let mut saved: serde_json::Value = serde_json::from_str(&scratch.read("m.json")).unwrap();
+    assert_eq!(saved["training_data"]["rows"]["kind"], "own_training_part");
+    saved["training_data"]["data"] = "mnist".into();
+    saved["training_data"]["fingerprint"] = "0123456789abcdef".into();
+    let edited = scratch.write("mnist.json", saved.to_string());
+    let out = tapegrad(&["eval", "--model", &edited, "--data", "mnist5k"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    contains(
+        &out.stdout,
+        "test part, every one of them trained on: 1000 rows",
+    );
+    assert!(
+        number_after(&out.stdout, "training accuracy: ") > 0.5,
+        "{}",
+        out.stdout
+    );
+    contains(
+        &out.stderr,
+        "warning: every row of mnist5k (bundled) is in the training part of mnist",
+    );
+}
+
 #[test]
 fn split_reproduces_the_library_split() {
     let scratch = Scratch::new("split");
@@ -1350,7 +1650,8 @@ fn classes_are_matched_by_index_only_when_no_name_matches_and_it_is_said() {
         &out.stderr,
         "none is a class of the training data, so they are matched by class index: 0 -> setosa",
     );
-    // Classes by name: nothing to say.
+    // Classes by name: nothing to say about them. (The rows are iris's, which the model
+    // was trained on, so it is tested on the rows its split held out, and says so.)
     let named = scratch.write(
         "named.csv",
         iris_csv(
@@ -1359,11 +1660,15 @@ fn classes_are_matched_by_index_only_when_no_name_matches_and_it_is_said() {
         ),
     );
     let out = tapegrad(&["eval", "--model", &model, "--data", &named]);
-    assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""));
+    let split =
+        "using the model's split: test fraction 0.25, split seed 0 (the rows it held out)\n";
+    assert_eq!((out.code, out.stderr.as_str()), (Some(0), split));
 
     // Names in common: the others are unknown classes, not indices.
     let mut json: serde_json::Value = serde_json::from_str(&scratch.read("iris.json")).unwrap();
     json["class_names"] = serde_json::json!(["1", "2", "3"]);
+    // Another model, not trained on these rows: every row is evaluated.
+    json.as_object_mut().unwrap().remove("training_data");
     let shifted = scratch.write("shifted.json", json.to_string());
     let err = fails(&["eval", "--model", &shifted, "--data", &numbered]);
     contains(
@@ -2277,7 +2582,13 @@ fn standard_input_is_data() {
         &gzip(iris.as_bytes()),
     );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
-    assert!(out.stdout.contains("all rows: 150 rows"), "{}", out.stdout);
+    // The rows the model was trained on, recognised: its test part is evaluated.
+    assert!(
+        out.stdout
+            .contains("test part (fraction 0.25, split seed 0): 39 rows"),
+        "{}",
+        out.stdout
+    );
     let out = with_stdin(
         &["predict", "--model", &model, "--data", "-"],
         iris.as_bytes(),

@@ -22,6 +22,8 @@ struct EvalReport<'a> {
     model: &'a Path,
     data: String,
     part: &'a str,
+    /// How many of the rows the model was trained on (`null`: not known).
+    rows_seen_in_training: Option<usize>,
     n_features: usize,
     #[serde(flatten)]
     evaluation: &'a Evaluation,
@@ -66,7 +68,10 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         reading,
     )?;
     let data_name = source.describe();
-    let part = source.evaluation_part(&args.hold_out)?;
+    let crate::training_rows::Evaluated {
+        part,
+        seen_in_training,
+    } = crate::training_rows::evaluation_part(source, &args.hold_out, model.training_data())?;
     let data = align::dataset(expected, &part.data, &data_name, args.by_position)?;
     if data.is_empty() {
         return Err(CliError::new(format!(
@@ -88,8 +93,10 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         part.description,
         data.len()
     );
+    let (accuracy, caveat) =
+        crate::training_rows::accuracy_label(seen_in_training, evaluation.rows);
     say!(
-        "accuracy: {:.4} ({}/{} rows)",
+        "{accuracy}: {:.4} ({}/{} rows{caveat})",
         evaluation.accuracy,
         evaluation.correct,
         evaluation.rows
@@ -104,6 +111,7 @@ pub fn run(args: &EvalArgs) -> Result<()> {
             model: &args.model,
             data: data_name,
             part: &part.description,
+            rows_seen_in_training: seen_in_training,
             n_features: model.n_features(),
             evaluation: &evaluation,
             timing: Timing {

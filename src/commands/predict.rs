@@ -43,6 +43,8 @@ pub fn run(args: &PredictArgs) -> Result<()> {
                  apply to bundled data sets only",
             ));
         }
+        // Every row, even of the model's training data: the rows are numbered (or named by
+        // --id) as in the file, and no score is claimed.
         let table = read_table(&spec, args, model.feature_names(), reading)?;
         let name = match spec {
             Spec::Stdin => STDIN.to_string(),
@@ -61,7 +63,9 @@ pub fn run(args: &PredictArgs) -> Result<()> {
         }
         let source = Source::load(&args.data, None, None, reading)?;
         let data_name = source.describe();
-        let part = source.evaluation_part(&args.hold_out)?;
+        let part =
+            crate::training_rows::evaluation_part(source, &args.hold_out, model.training_data())?
+                .part;
         let features = align::features(expected, &part.data, &data_name, args.by_position)?;
         let lines = part.data.lines().map(<[usize]>::to_vec);
         (features, None, data_name, lines)

@@ -84,6 +84,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         train,
         test,
         test_name,
+        trained_on,
     } = load(args)?;
 
     // Early stopping watches a validation part held out of the training part, so that the
@@ -158,6 +159,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         }
         history
     };
+    let model = model.with_training_data(trained_on);
     let trained = started.elapsed();
 
     let evaluation = match &test {
@@ -224,6 +226,8 @@ pub(super) struct Loaded {
     pub test: Option<Part>,
     /// The test data's description.
     pub test_name: String,
+    /// Which rows are trained on, for the model file.
+    pub trained_on: nn::model_file::TrainingData,
 }
 
 /// Loads `--data` and splits it, or loads `--test-data` beside it.
@@ -240,6 +244,8 @@ pub(super) fn load(args: &TrainArgs) -> Result<Loaded> {
     } else {
         Defaults::TABLE
     };
+    let trained_on =
+        crate::training_rows::record(&source, &args.hold_out(), args.test_data.is_some());
     let (train, test, test_name) = match &args.test_data {
         None => {
             let (train, test) = source.train_test(&args.hold_out())?;
@@ -265,6 +271,7 @@ pub(super) fn load(args: &TrainArgs) -> Result<Loaded> {
         train,
         test,
         test_name,
+        trained_on,
     })
 }
 

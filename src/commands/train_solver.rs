@@ -91,6 +91,7 @@ pub fn run(args: &TrainArgs, solver: Solver, started: Instant) -> Result<()> {
         train,
         test,
         test_name,
+        trained_on,
     } = load(args)?;
     let standardize = !args.no_standardize && (args.standardize || defaults.standardize);
     let n = train.data.len();
@@ -129,6 +130,7 @@ pub fn run(args: &TrainArgs, solver: Solver, started: Instant) -> Result<()> {
 
     let mut model = SoftmaxRegression::<f32>::for_dataset(&train.data);
     let report = model.solve(&train.data, &config)?;
+    let model = model.with_training_data(trained_on);
     say!(
         "{}: {} iterations, {} evaluations, {} Hessian-vector products, {}; objective {:.12}, max |gradient| {:.2e}, {:.6} s",
         solver.name(),
