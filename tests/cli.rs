@@ -113,8 +113,8 @@ fn limited(limits: &str, args: &[&str]) -> Outcome {
         .into()
 }
 
-/// Runs a command that must succeed; returns its standard output.
-fn ok(args: &[&str]) -> String {
+/// Runs a command that must succeed; returns all it printed.
+fn succeeds(args: &[&str]) -> Outcome {
     let out = tapegrad(args);
     assert_eq!(
         out.code,
@@ -122,7 +122,12 @@ fn ok(args: &[&str]) -> String {
         "tapegrad {args:?} failed:\n{}",
         out.stderr
     );
-    out.stdout
+    out
+}
+
+/// Runs a command that must succeed; returns its standard output.
+fn ok(args: &[&str]) -> String {
+    succeeds(args).stdout
 }
 
 /// Checks that a run failed with exit code `code`, `error: ...` on standard error and
@@ -371,83 +376,83 @@ fn predict_picks_feature_columns_by_name() {
     assert_eq!(data_lines(&stdout).len(), 39);
 }
 
+/// Runs `eval` of `model` on `data` with more `flags`, which must succeed.
+fn eval_on(model: &str, data: &str, flags: &[&str]) -> Outcome {
+    succeeds(&[&["eval", "--model", model, "--data", data][..], flags].concat())
+}
+
+/// The JSON document of `eval --json` of `model` on `data` with more `flags`.
+fn eval_json(model: &str, data: &str, flags: &[&str]) -> serde_json::Value {
+    json_of(&eval_on(model, data, &[flags, &["--json"]].concat()).stdout)
+}
+
+/// The record of training rows in the model file `name` of the scratch directory.
+fn training_data(scratch: &Scratch, name: &str) -> serde_json::Value {
+    let saved: serde_json::Value = serde_json::from_str(&scratch.read(name)).unwrap();
+    saved["training_data"].clone()
+}
+
 /// Trains on iris with `flags` into `name` in the scratch directory; returns the model's
 /// path and train's JSON report.
 fn iris_model_with(scratch: &Scratch, name: &str, flags: &[&str]) -> (String, serde_json::Value) {
     let model = scratch.path(name);
-    let args = [
-        &[
-            "train", "--data", "iris", "--epochs", "30", "--model", &model, "--json",
-        ],
-        flags,
-    ]
-    .concat();
-    let report = json_of(&ok(&args));
+    let train = ["train", "--data", "iris", "--epochs", "30", "--json"];
+    let report = json_of(&ok(&[&train[..], &["--model", &model], flags].concat()));
     (model, report)
+}
+
+/// Asserts that eval's text calls its score a training accuracy, and no test accuracy.
+#[track_caller]
+fn scored_as_training_rows(stdout: &str, at_least: f64) {
+    assert!(
+        number_after(stdout, "training accuracy: ") > at_least,
+        "{stdout}"
+    );
+    assert!(
+        !stdout.lines().any(|l| l.starts_with("accuracy: ")),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn eval_says_when_a_model_trained_on_every_row_is_scored_on_its_training_rows() {
     let scratch = Scratch::new("every-row");
     let (model, _) = iris_model_with(&scratch, "all.json", &["--test-fraction", "0"]);
-    let saved: serde_json::Value = serde_json::from_str(&scratch.read("all.json")).unwrap();
-    assert_eq!(saved["training_data"]["data"], "iris");
-    assert_eq!(saved["training_data"]["rows"]["kind"], "all");
+    let record = training_data(&scratch, "all.json");
+    assert_eq!(record["data"], "iris");
+    assert_eq!(record["rows"]["kind"], "all");
 
     // No flags: every row, called the rows it was trained on.
-    let out = tapegrad(&["eval", "--model", &model, "--data", "iris"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let out = eval_on(&model, "iris", &[]);
     contains(
         &out.stdout,
         "iris (bundled), all rows, every one of them trained on: 150 rows",
     );
-    assert!(
-        number_after(&out.stdout, "training accuracy: ") > 0.9,
-        "{}",
-        out.stdout
-    );
+    scored_as_training_rows(&out.stdout, 0.9);
     contains(
         &out.stdout,
         "the model was trained on every one of them: not a test score",
     );
-    assert!(
-        !out.stdout.lines().any(|l| l.starts_with("accuracy: ")),
-        "{}",
-        out.stdout
-    );
-    contains(
-        &out.stderr,
-        "warning: the model was trained on every row of iris (bundled)",
-    );
-    let json = json_of(&ok(&[
-        "eval", "--model", &model, "--data", "iris", "--json",
-    ]));
+    let warning = "warning: the model was trained on every row of iris (bundled)";
+    contains(&out.stderr, warning);
+    let json = eval_json(&model, "iris", &[]);
     assert_eq!(json["rows"], 150);
     assert_eq!(json["rows_seen_in_training"], 150);
     assert_eq!(json["part"], "all rows, every one of them trained on");
 
     // The flags' test part: all of it trained on, and said to be.
-    let flags = ["--test-fraction", "0.25"];
-    let out = tapegrad(&[&["eval", "--model", &model, "--data", "iris"][..], &flags].concat());
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let out = eval_on(&model, "iris", &["--test-fraction", "0.25"]);
     contains(
         &out.stdout,
         "test part (fraction 0.25, split seed 0), 39 of its rows trained on: 39 rows",
     );
-    assert!(
-        number_after(&out.stdout, "training accuracy: ") > 0.9,
-        "{}",
-        out.stdout
-    );
+    scored_as_training_rows(&out.stdout, 0.9);
     contains(&out.stderr, "warning: 39 of the 39 rows of this test part (fraction 0.25, split seed 0) are rows the model was trained on (every row of iris)");
 
     // predict, too, takes every row, with the same warning.
-    let out = tapegrad(&["predict", "--model", &model, "--data", "iris"]);
-    assert_eq!(data_lines(&out.stdout).len(), 150, "{}", out.stderr);
-    contains(
-        &out.stderr,
-        "warning: the model was trained on every row of iris (bundled)",
-    );
+    let out = succeeds(&["predict", "--model", &model, "--data", "iris"]);
+    assert_eq!(data_lines(&out.stdout).len(), 150);
+    contains(&out.stderr, warning);
 }
 
 #[test]
@@ -456,29 +461,18 @@ fn eval_tests_a_model_on_the_rows_its_training_held_out() {
     let split = ["--test-fraction", "0.3", "--split-seed", "7"];
     let (model, report) = iris_model_with(&scratch, "m.json", &split);
     assert_eq!(report["data"]["test_rows"], 45);
+    let using = "using the model's split: test fraction 0.3, split seed 7";
+    let test_part = "iris (bundled), test part (fraction 0.3, split seed 7): 45 rows";
 
-    // No flags: the model's split, exactly as the same flags give it.
-    let eval = |flags: &[&str]| {
-        let out = tapegrad(&[&["eval", "--model", &model, "--data", "iris"][..], flags].concat());
-        assert_eq!(out.code, Some(0), "{}", out.stderr);
-        out
-    };
-    let implicit = eval(&[]);
-    contains(
-        &implicit.stderr,
-        "using the model's split: test fraction 0.3, split seed 7",
-    );
-    contains(
-        &implicit.stdout,
-        "iris (bundled), test part (fraction 0.3, split seed 7): 45 rows",
-    );
-    let explicit = eval(&split);
+    // No flags: the model's split, exactly as the same flags give it, ...
+    let implicit = eval_on(&model, "iris", &[]);
+    contains(&implicit.stderr, using);
+    contains(&implicit.stdout, test_part);
+    let explicit = eval_on(&model, "iris", &split);
     assert_eq!(implicit.stdout, explicit.stdout);
     assert!(!explicit.stderr.contains("warning"), "{}", explicit.stderr);
-    // ... and it scores what train scored on its test part.
-    let json = json_of(&ok(&[
-        "eval", "--model", &model, "--data", "iris", "--json",
-    ]));
+    // ... scoring what train scored on its test part.
+    let json = eval_json(&model, "iris", &[]);
     assert_eq!(json["accuracy"], report["test"]["accuracy"]);
     assert_eq!(json["confusion_matrix"], report["test"]["confusion_matrix"]);
     assert_eq!(json["rows_seen_in_training"], 0);
@@ -486,26 +480,11 @@ fn eval_tests_a_model_on_the_rows_its_training_held_out() {
     assert_eq!(data_lines(&predicted).len(), 45);
     // The full-batch solvers record the split too.
     let solved = scratch.path("lbfgs.json");
-    let args = [
-        "train",
-        "--data",
-        "iris",
-        "--optimizer",
-        "lbfgs",
-        "--quiet",
-        "--model",
-        &solved,
-    ];
-    ok(&[&args[..], &split].concat());
-    let out = tapegrad(&["eval", "--model", &solved, "--data", "iris"]);
-    contains(
-        &out.stderr,
-        "using the model's split: test fraction 0.3, split seed 7",
-    );
-    contains(
-        &out.stdout,
-        "test part (fraction 0.3, split seed 7): 45 rows",
-    );
+    let lbfgs = ["train", "--data", "iris", "--optimizer", "lbfgs", "--quiet"];
+    ok(&[&lbfgs[..], &["--model", &solved], &split].concat());
+    let out = eval_on(&solved, "iris", &[]);
+    contains(&out.stderr, using);
+    contains(&out.stdout, test_part);
 
     // Other flags: obeyed, with the training rows in their test part counted.
     let iris = data::bundled::iris();
@@ -513,22 +492,13 @@ fn eval_tests_a_model_on_the_rows_its_training_held_out() {
     let (_, test) = data::stratified_split_indices(iris.labels(), 0.25, 0);
     let seen = test.iter().filter(|i| trained.contains(i)).count();
     assert!(seen > 0, "the default split overlaps this one");
-    let other = eval(&["--test-fraction", "0.25"]);
+    let other = eval_on(&model, "iris", &["--test-fraction", "0.25"]);
     contains(&other.stderr, &format!("warning: {seen} of the 39 rows of this test part (fraction 0.25, split seed 0) are rows the model was trained on (the training part of iris, test fraction 0.3, split seed 7); leave out --test-fraction and --split-seed to test on the rows it held out"));
     contains(&other.stdout, &format!("; {seen} of them trained on)"));
-    let json = json_of(&ok(&[
-        "eval",
-        "--model",
-        &model,
-        "--data",
-        "iris",
-        "--test-fraction",
-        "0.25",
-        "--json",
-    ]));
+    let json = eval_json(&model, "iris", &["--test-fraction", "0.25"]);
     assert_eq!(json["rows_seen_in_training"], seen);
     assert_eq!(json["rows"], 39);
-    let out = tapegrad(&[
+    let out = succeeds(&[
         "predict",
         "--model",
         &model,
@@ -549,26 +519,18 @@ fn the_same_rows_are_recognised_under_any_name_and_changed_rows_under_none() {
     });
     let file = scratch.write("flowers.csv", &csv);
     let model = scratch.path("m.json");
+    let split = ["--test-fraction", "0.3", "--split-seed", "7"];
     ok(&[
-        "train",
-        "--data",
-        &file,
-        "--test-fraction",
-        "0.3",
-        "--split-seed",
-        "7",
-        "--quiet",
-        "--model",
-        &model,
-    ]);
-    let saved: serde_json::Value = serde_json::from_str(&scratch.read("m.json")).unwrap();
-    assert_eq!(saved["training_data"]["data"], file.as_str());
+        &["train", "--data", &file, "--quiet", "--model", &model][..],
+        &split,
+    ]
+    .concat());
+    assert_eq!(training_data(&scratch, "m.json")["data"], file.as_str());
     let test_part = "test part (fraction 0.3, split seed 7): 45 rows";
-    // The file, a copy of it, the same rows on standard input and bundled: the model's split.
+    // The file, a copy of it, the same rows bundled and on standard input: the model's split.
     let copy = scratch.write("copy.csv", &csv);
     for data in [file.as_str(), copy.as_str(), "iris"] {
-        let stdout = ok(&["eval", "--model", &model, "--data", data]);
-        contains(&stdout, test_part);
+        contains(&eval_on(&model, data, &[]).stdout, test_part);
     }
     let out = with_stdin(&["eval", "--model", &model, "--data", "-"], csv.as_bytes());
     contains(&out.stdout, test_part);
@@ -576,11 +538,10 @@ fn the_same_rows_are_recognised_under_any_name_and_changed_rows_under_none() {
     let edited = csv.replacen("5.1,3.5,1.4,0.2", "5.2,3.5,1.4,0.2", 1);
     assert_ne!(edited, csv);
     scratch.write("flowers.csv", &edited);
-    let out = tapegrad(&["eval", "--model", &model, "--data", &file]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let out = eval_on(&model, &file, &[]);
     contains(&out.stdout, "all rows: 150 rows");
     contains(&out.stderr, "has changed since the model was trained on it");
-    let json = json_of(&ok(&["eval", "--model", &model, "--data", &file, "--json"]));
+    let json = eval_json(&model, &file, &[]);
     assert!(json["rows_seen_in_training"].is_null(), "{json}");
 }
 
@@ -589,14 +550,10 @@ fn a_model_file_without_its_training_rows_is_evaluated_as_before() {
     let scratch = Scratch::new("old-model");
     let (model, _) = iris_model_with(&scratch, "all.json", &["--test-fraction", "0"]);
     let mut json: serde_json::Value = serde_json::from_str(&scratch.read("all.json")).unwrap();
-    assert!(json
-        .as_object_mut()
-        .unwrap()
-        .remove("training_data")
-        .is_some());
+    let record = json.as_object_mut().unwrap().remove("training_data");
+    assert!(record.is_some());
     let old = scratch.write("old.json", serde_json::to_string_pretty(&json).unwrap());
-    let out = tapegrad(&["eval", "--model", &old, "--data", "iris"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let out = eval_on(&old, "iris", &[]);
     contains(
         &out.stdout,
         "iris (bundled), test part (fraction 0.25, split seed 0): 39 rows",
@@ -607,33 +564,24 @@ fn a_model_file_without_its_training_rows_is_evaluated_as_before() {
         out.stdout
     );
     assert_eq!(out.stderr, "");
-    let report = json_of(&ok(&["eval", "--model", &old, "--data", "iris", "--json"]));
+    let report = eval_json(&old, "iris", &[]);
     assert!(report["rows_seen_in_training"].is_null(), "{report}");
     assert_eq!(report["part"], "test part (fraction 0.25, split seed 0)");
     // The same numbers as the model with its record, given the flags that choose that part.
-    let with_record = ok(&[
-        "eval",
-        "--model",
-        &model,
-        "--data",
-        "iris",
-        "--test-fraction",
-        "0.25",
-    ]);
-    let tail = |s: &str| {
+    let with_record = eval_on(&model, "iris", &["--test-fraction", "0.25"]).stdout;
+    // "0.9744 (38/39", whether or not the line goes on to count training rows.
+    let score = |s: &str| {
         s.split_once("accuracy: ")
             .unwrap()
             .1
-            .split_once(" rows")
+            .split(" rows")
+            .next()
             .unwrap()
-            .0
             .to_string()
     };
-    assert_eq!(tail(&out.stdout), tail(&with_record));
-    assert_eq!(
-        data_lines(&ok(&["predict", "--model", &old, "--data", "iris"])).len(),
-        39
-    );
+    assert_eq!(score(&out.stdout), score(&with_record));
+    let predicted = ok(&["predict", "--model", &old, "--data", "iris"]);
+    assert_eq!(data_lines(&predicted).len(), 39);
 }
 
 #[test]
@@ -645,26 +593,21 @@ fn mnist5k_is_training_rows_to_a_model_trained_on_mnist() {
     ok(&[
         "train", "--data", "mnist5k", "--epochs", "1", "--quiet", "--model", &model,
     ]);
-    let json = json_of(&ok(&[
-        "eval", "--model", &model, "--data", "mnist5k", "--json",
-    ]));
-    assert_eq!(json["rows_seen_in_training"], 0);
+    assert_eq!(
+        eval_json(&model, "mnist5k", &[])["rows_seen_in_training"],
+        0
+    );
     let mut saved: serde_json::Value = serde_json::from_str(&scratch.read("m.json")).unwrap();
     assert_eq!(saved["training_data"]["rows"]["kind"], "own_training_part");
     saved["training_data"]["data"] = "mnist".into();
     saved["training_data"]["fingerprint"] = "0123456789abcdef".into();
     let edited = scratch.write("mnist.json", saved.to_string());
-    let out = tapegrad(&["eval", "--model", &edited, "--data", "mnist5k"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let out = eval_on(&edited, "mnist5k", &[]);
     contains(
         &out.stdout,
         "test part, every one of them trained on: 1000 rows",
     );
-    assert!(
-        number_after(&out.stdout, "training accuracy: ") > 0.5,
-        "{}",
-        out.stdout
-    );
+    scored_as_training_rows(&out.stdout, 0.5);
     contains(
         &out.stderr,
         "warning: every row of mnist5k (bundled) is in the training part of mnist",
