@@ -251,14 +251,24 @@ impl<T: Float> Optimizer<T> for Adam<T> {
             (weight_decay, T::ONE)
         };
         let moments = [&mut self.first_moment, &mut self.second_moment];
-        for_each_element(params, grads, l2_decay, moments, |w, g, [m, v]| {
-            if decoupled_factor != T::ONE {
+        let update = |w: &mut T, g: T, m: &mut T, v: &mut T, shrink: bool| {
+            if shrink {
                 *w *= decoupled_factor;
             }
             *m = beta1 * *m + (T::ONE - beta1) * g;
             *v = beta2 * *v + (T::ONE - beta2) * g * g;
             *w -= step_size * *m / (v.sqrt() / bias_correction2_sqrt + eps);
-        });
+        };
+        // One loop per case, so that neither tests it per element.
+        if decoupled_factor != T::ONE {
+            for_each_element(params, grads, l2_decay, moments, |w, g, [m, v]| {
+                update(w, g, m, v, true)
+            });
+        } else {
+            for_each_element(params, grads, l2_decay, moments, |w, g, [m, v]| {
+                update(w, g, m, v, false)
+            });
+        }
     }
 
     fn reset(&mut self) {

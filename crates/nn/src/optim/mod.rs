@@ -169,17 +169,35 @@ fn for_each_element<T: Float, const S: usize>(
     params: &mut [&mut Tensor<T>],
     grads: &[&[T]],
     weight_decay: T,
+    states: [&mut Vec<Vec<T>>; S],
+    update: impl FnMut(&mut T, T, [&mut T; S]),
+) {
+    // The decay's test taken once, outside the loops, so that they vectorise.
+    if weight_decay == T::ZERO {
+        update_elements(params, grads, states, |_, g| g, update)
+    } else {
+        update_elements(params, grads, states, |w, g| g + weight_decay * w, update)
+    }
+}
+
+/// [`for_each_element`] with the gradient `gradient(w, g)`.
+#[inline(always)]
+fn update_elements<T: Float, const S: usize>(
+    params: &mut [&mut Tensor<T>],
+    grads: &[&[T]],
     mut states: [&mut Vec<Vec<T>>; S],
+    gradient: impl Fn(T, T) -> T,
     mut update: impl FnMut(&mut T, T, [&mut T; S]),
 ) {
     for (i, (param, grad)) in params.iter_mut().zip(grads).enumerate() {
-        for (j, (w, &g)) in param.data_mut().iter_mut().zip(grad.iter()).enumerate() {
-            let g = if weight_decay != T::ZERO {
-                g + weight_decay * *w
-            } else {
-                g
-            };
-            update(w, g, states.each_mut().map(|state| &mut state[i][j]));
+        let w = param.data_mut();
+        let n = w.len().min(grad.len());
+        let (w, grad) = (&mut w[..n], &grad[..n]);
+        // Every state's slice cut to `n`, so that indexing it by `j < n` needs no check.
+        let mut state = states.each_mut().map(|state| &mut state[i][..n]);
+        for j in 0..n {
+            let g = gradient(w[j], grad[j]);
+            update(&mut w[j], g, state.each_mut().map(|state| &mut state[j]));
         }
     }
 }

@@ -182,10 +182,26 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
             self.momentum_buffers = zeroed_like(params);
         }
         let buffers = [&mut self.momentum_buffers];
-        for_each_element(params, grads, weight_decay, buffers, |w, g, [b]| {
+        let update = |w: &mut T, g: T, b: &mut T, first_step: bool, nesterov: bool| {
             *b = if first_step { g } else { mu * *b + g };
             *w -= eta * if nesterov { g + mu * *b } else { *b };
-        });
+        };
+        // One loop per case, so that none tests the case per element.
+        match (first_step, nesterov) {
+            (false, false) => {
+                for_each_element(params, grads, weight_decay, buffers, |w, g, [b]| {
+                    update(w, g, b, false, false)
+                })
+            }
+            (false, true) => for_each_element(params, grads, weight_decay, buffers, |w, g, [b]| {
+                update(w, g, b, false, true)
+            }),
+            (true, nesterov) => {
+                for_each_element(params, grads, weight_decay, buffers, |w, g, [b]| {
+                    update(w, g, b, true, nesterov)
+                })
+            }
+        }
     }
 
     fn reset(&mut self) {
