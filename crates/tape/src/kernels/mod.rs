@@ -507,14 +507,21 @@ pub(crate) fn max_all<T: Float>(x: &[T]) -> T {
 }
 
 /// Sum of a slice, pairwise for accuracy: the error grows like `log n` rather than `n`.
+/// A block of up to 128 elements is summed in eight running sums (element `i` to sum
+/// `i % 8`), added by a fixed tree: eight chains of additions overlap where one would
+/// wait on each addition, and the order, so the result, is the same on every machine.
 pub(crate) fn sum_all<T: Float>(x: &[T]) -> T {
     const BLOCK: usize = 128;
     if x.len() <= BLOCK {
-        let mut s = T::ZERO;
-        for &v in x {
-            s += v;
+        let mut lanes = [T::ZERO; 8];
+        let chunks = x.chunks_exact(8);
+        let rest = chunks.remainder();
+        for chunk in chunks {
+            lanes.iter_mut().zip(chunk).for_each(|(s, &v)| *s += v);
         }
-        s
+        lanes.iter_mut().zip(rest).for_each(|(s, &v)| *s += v);
+        let [a, b, c, d, e, f, g, h] = lanes;
+        ((a + e) + (c + g)) + ((b + f) + (d + h))
     } else {
         let mid = x.len() / 2;
         sum_all(&x[..mid]) + sum_all(&x[mid..])
@@ -707,6 +714,31 @@ mod tests {
                     .collect();
                 assert_eq!(max_all(&x).to_bits(), scan(&x).to_bits(), "{x:?}");
             }
+        }
+    }
+
+    /// A block is summed as its definition says: element `i` into running sum `i % 8`, the
+    /// sums added by the tree `((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7))`; a longer
+    /// slice is the sum of its halves. Values of mixed magnitudes, so that another order
+    /// shows in the bits.
+    #[test]
+    fn sums_add_in_their_stated_order() {
+        fn by_definition(x: &[f32]) -> f32 {
+            if x.len() > 128 {
+                let mid = x.len() / 2;
+                return by_definition(&x[..mid]) + by_definition(&x[mid..]);
+            }
+            let mut s = [0.0f32; 8];
+            for (i, &v) in x.iter().enumerate() {
+                s[i % 8] += v;
+            }
+            ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]))
+        }
+        for len in (0..=140).chain([255, 256, 1000]) {
+            let x: Vec<f32> = (0..len)
+                .map(|i| ((i * 7919 % 1000) as f32 - 500.0) * 10f32.powi(i as i32 % 9 - 4))
+                .collect();
+            assert_eq!(sum_all(&x).to_bits(), by_definition(&x).to_bits(), "{len}");
         }
     }
 
