@@ -734,7 +734,7 @@ mod tests {
             }
             ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]))
         }
-        for len in (0..=140).chain([255, 256, 1000]) {
+        for len in (0..=140usize).chain([255, 256, 1000]) {
             let x: Vec<f32> = (0..len)
                 .map(|i| ((i * 7919 % 1000) as f32 - 500.0) * 10f32.powi(i as i32 % 9 - 4))
                 .collect();
