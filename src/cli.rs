@@ -165,6 +165,13 @@ pub struct HoldOutArgs {
     pub split_seed: Option<u64>,
 }
 
+impl HoldOutArgs {
+    /// True if either hold-out flag was given.
+    pub fn given(&self) -> bool {
+        self.test_fraction.is_some() || self.split_seed.is_some()
+    }
+}
+
 /// `tapegrad train`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]

@@ -218,7 +218,7 @@ impl Source {
     /// the test part of split data. (`training_rows::evaluation_part` uses the model's
     /// record of its split when there is one.)
     pub fn evaluation_part(self, hold_out: &HoldOutArgs) -> Result<Part> {
-        let asked = hold_out.test_fraction.is_some() || hold_out.split_seed.is_some();
+        let asked = hold_out.given();
         if self.is_csv() && !asked {
             return Ok(self.rows_to_test());
         }

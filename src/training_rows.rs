@@ -186,7 +186,7 @@ fn split_again(
     trained_on: &TrainingData,
     trained: &[bool],
 ) -> Result<Evaluated> {
-    let flags = hold_out.test_fraction.is_some() || hold_out.split_seed.is_some();
+    let flags = hold_out.given();
     let (test_fraction, split_seed) = match (flags, trained_on.rows) {
         (true, _) => hold_out_values(hold_out),
         (

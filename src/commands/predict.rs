@@ -37,7 +37,7 @@ pub fn run(args: &PredictArgs) -> Result<()> {
     };
     let reading = Reading::from(&args.read).to_evaluate();
     let (features, ids, data_name, lines) = if spec.is_csv() {
-        if args.hold_out.test_fraction.is_some() || args.hold_out.split_seed.is_some() {
+        if args.hold_out.given() {
             return Err(CliError::usage(
                 "predict reads every row of a CSV file; --test-fraction and --split-seed \
                  apply to bundled data sets only",
