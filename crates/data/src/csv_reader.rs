@@ -285,19 +285,19 @@ fn dataset(mut records: CsvRecords<'_>, options: &CsvOptions) -> Result<Dataset,
 /// characters or kinds of space, so that they print alike (see
 /// [`visible_form`](crate::display::visible_form)), each with the line it first appears on.
 fn look_alike_labels(texts: &[String], lines: &[usize]) -> Option<Vec<(String, usize)>> {
-    let mut first_with_form: HashMap<String, usize> = HashMap::new();
-    let mut group_of: Vec<Option<usize>> = vec![None; texts.len()];
-    for (id, text) in texts.iter().enumerate() {
-        let first = *first_with_form
-            .entry(crate::display::visible_form(text))
-            .or_insert(id);
-        if first != id {
-            group_of[id] = Some(first);
-        }
-    }
-    let first = group_of.iter().flatten().min().copied()?;
-    let members =
-        std::iter::once(first).chain((0..texts.len()).filter(|&id| group_of[id] == Some(first)));
+    let forms: Vec<String> = texts
+        .iter()
+        .map(|text| crate::display::visible_form(text))
+        .collect();
+    // The earliest label that a later one looks like.
+    let mut first_with_form: HashMap<&str, usize> = HashMap::new();
+    let first = (forms.iter().enumerate())
+        .filter_map(|(id, form)| {
+            let first = *first_with_form.entry(form).or_insert(id);
+            (first != id).then_some(first)
+        })
+        .min()?;
+    let members = (0..texts.len()).filter(|&id| forms[id] == forms[first]);
     Some(members.map(|id| (texts[id].clone(), lines[id])).collect())
 }
 
