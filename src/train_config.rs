@@ -57,6 +57,18 @@ impl Defaults {
     };
 }
 
+/// `--l2`'s value, or a usage error unless it is finite and non-negative.
+pub fn checked_l2(l2: f64) -> Result<f64> {
+    if l2.is_finite() && l2 >= 0.0 {
+        Ok(l2)
+    } else {
+        Err(CliError::usage(format!(
+            "--l2 must be finite and non-negative, got {}",
+            float(l2)
+        )))
+    }
+}
+
 /// The training configuration for `args` on `n_train` training examples, with `defaults`
 /// for every flag left out. Every value is checked here, so training cannot panic on it.
 pub fn resolve(args: &TrainArgs, defaults: Defaults, n_train: usize) -> Result<TrainConfig> {
@@ -93,13 +105,7 @@ pub fn resolve(args: &TrainArgs, defaults: Defaults, n_train: usize) -> Result<T
             }
         }
     };
-    let l2 = args.l2.unwrap_or(defaults.l2);
-    if !(l2.is_finite() && l2 >= 0.0) {
-        return Err(CliError::usage(format!(
-            "--l2 must be finite and non-negative, got {}",
-            float(l2)
-        )));
-    }
+    let l2 = checked_l2(args.l2.unwrap_or(defaults.l2))?;
     let standardize = if args.standardize {
         true
     } else if args.no_standardize {

@@ -95,13 +95,7 @@ pub fn run(args: &TrainArgs, solver: Solver, started: Instant) -> Result<()> {
     } = load(args)?;
     let standardize = !args.no_standardize && (args.standardize || defaults.standardize);
     let n = train.data.len();
-    let l2 = args.l2.unwrap_or(1.0 / n as f64);
-    if !(l2.is_finite() && l2 >= 0.0) {
-        return Err(CliError::usage(format!(
-            "--l2 must be finite and non-negative, got {}",
-            float(l2)
-        )));
-    }
+    let l2 = crate::train_config::checked_l2(args.l2.unwrap_or(1.0 / n as f64))?;
     let solver = match args.epochs {
         Some(cap) => solver.with_max_iterations(usize::try_from(cap).unwrap_or(usize::MAX)),
         None => solver,
